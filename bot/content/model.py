@@ -59,7 +59,7 @@ Url = Annotated[Text, AfterValidator(_check_url)]
 
 
 class Strict(BaseModel):
-    """Base for all content models: immutable; unknown keys are kept so they can be warned about."""
+    """Base of all content models: immutable; unknown keys are kept to warn about them."""
 
     model_config = ConfigDict(frozen=True, extra="allow", str_strip_whitespace=True)
 
@@ -72,7 +72,9 @@ class Item(Strict):
     knop: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | (
         None
     ) = Field(None, description="Korte naam voor op een knop (max. 40 tekens); anders de titel.")
-    tekst: Text = Field(description="Het antwoord. Gewone tekst; een lege regel begint een alinea.")
+    tekst: Text = Field(
+        description="Het antwoord. Gewone tekst; een lege regel begint een alinea."
+    )
     zoektermen: list[Text] = Field(
         min_length=1,
         description="Woorden en zinnen waarmee iemand naar dit onderwerp kan vragen.",
@@ -87,7 +89,9 @@ class Item(Strict):
     status: Status | None = Field(
         None, description="'te-verifieren' als de inhoud nog niet door een bron bevestigd is."
     )
-    notitie: str | None = Field(None, description="Interne notitie voor beheerders; nooit getoond.")
+    notitie: str | None = Field(
+        None, description="Interne notitie voor beheerders; nooit getoond."
+    )
 
     @property
     def button_label(self) -> str:
@@ -99,7 +103,8 @@ class Step(Item):
     """One step of the step plan."""
 
     checklist: list[Text] = Field(
-        default_factory=list, description="Optionele lijst om af te vinken (als opsomming getoond)."
+        default_factory=list,
+        description="Optionele lijst om af te vinken (als opsomming getoond).",
     )
 
 
@@ -238,7 +243,9 @@ class Command(Strict):
     """A bot command and its description (shown in Telegram's command menu)."""
 
     commando: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
-    beschrijving: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=256)]
+    beschrijving: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=256)
+    ]
 
 
 TextKey = Literal[

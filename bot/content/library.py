@@ -1,0 +1,88 @@
+"""Validated content as one immutable object: what the rest of the domain reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.content.model import (
+    Command,
+    Item,
+    Kind,
+    Learning,
+    Partner,
+    Question,
+    RegionsFile,
+    Step,
+    Synonym,
+    TextKey,
+    Urgent,
+)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything the bot serves, loaded and validated once; replaced whole on reload."""
+
+    directory: Path
+    overview: Item
+    steps: tuple[Step, ...]
+    urgent: Urgent
+    urgent_words: tuple[str, ...]
+    urgent_phrases: tuple[str, ...]
+    partners: tuple[Partner, ...]
+    learning: tuple[Learning, ...]
+    questions: tuple[Question, ...]
+    synonyms: tuple[Synonym, ...]
+    stopwords: frozenset[str]
+    regions: RegionsFile
+    texts: Mapping[TextKey, str]
+    commands: tuple[Command, ...]
+    items: Mapping[str, Item] = field(init=False)
+    kinds: Mapping[str, Kind] = field(init=False)
+
+    def __post_init__(self) -> None:
+        groups: list[tuple[Kind, tuple[Item, ...]]] = [
+            (Kind.STAP, (self.overview, *self.steps)),
+            (Kind.URGENT, (self.urgent,)),
+            (Kind.PARTNER, self.partners),
+            (Kind.LEREN, self.learning),
+            (Kind.VRAAG, self.questions),
+        ]
+        items: dict[str, Item] = {}
+        kinds: dict[str, Kind] = {}
+        for kind, group in groups:
+            for item in group:
+                items[item.id] = item
+                kinds[item.id] = kind
+        # Frozen dataclass: derived lookups are set once here, never mutated afterwards.
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "kinds", kinds)
+
+    def text(self, key: TextKey, **values: str) -> str:
+        """A UI sentence, with its placeholders filled (validated at load time)."""
+        template = self.texts[key]
+        return template.format(**values) if values else template
+
+    def step_index(self, item_id: str) -> int | None:
+        """The 0-based position of a step in the plan, or None if `item_id` is not a step."""
+        for index, step in enumerate(self.steps):
+            if step.id == item_id:
+                return index
+        return None
+
+    def vk_for_province(self, province_id: str) -> Partner | None:
+        """The Vertrouwenscentrum that serves a province (or Brussels)."""
+        for province in self.regions.provincies:
+            if province.id == province_id:
+                item = self.items.get(province.vk)
+                return item if isinstance(item, Partner) else None
+        return None
+
+    def province_name(self, province_id: str) -> str:
+        """The display name of a province id."""
+        for province in self.regions.provincies:
+            if province.id == province_id:
+                return province.naam
+        return province_id

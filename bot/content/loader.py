@@ -1,0 +1,582 @@
+"""Load a content folder: read every file strictly, validate, cross-check, collect all problems.
+
+Validation never stops at the first problem: each file is validated as a whole, list items
+that fail are set aside so the rest of the file can still be checked, and references between
+files are checked against every id that was written, broken items included (so one typo does
+not cascade into a page of "unknown id" errors).
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from bot.content.contract import REQUIRED_COMMANDS, REQUIRED_FILE_FOR, REQUIRED_IDS
+from bot.content.library import Library
+from bot.content.model import (
+    EMAIL_RE,
+    FILES,
+    PHONE_RE,
+    ContactEntry,
+    ContactKind,
+    Item,
+    LearningFile,
+    PartnersFile,
+    QuestionsFile,
+    RegionsFile,
+    Status,
+    StepsFile,
+    Strict,
+    SynonymsFile,
+    TextKey,
+    TextsFile,
+    UrgentFile,
+)
+from bot.content.problems import ContentError, Level, Problem
+from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
+
+REVIEW_MAX_AGE = timedelta(days=365)
+"""Items reviewed longer ago than this get a warning."""
+
+PLACEHOLDERS: Mapping[str, frozenset[str]] = {
+    "regio_gevonden": frozenset({"plaats", "provincie"}),
+    "stap_van": frozenset({"nummer", "totaal"}),
+    "nagekeken": frozenset({"datum"}),
+    "regio_te_verifieren": frozenset({"opmerking"}),
+}
+"""The placeholders each UI text may use; every other text has none."""
+
+_LABEL_KEYS = ("id", "commando", "postcode", "term")
+"""Keys whose value names a mapping in messages (`[vk-limburg]`)."""
+
+
+@dataclass
+class _File:
+    """One content file on its way through validation."""
+
+    name: str
+    display: str
+    document: Document | None = None
+    model: Strict | None = None
+
+
+class _Collector:
+    """Gathers problems with their positions."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        file: _File,
+        path: Path_,
+        message: str,
+        *,
+        level: Level = Level.ERROR,
+        hint: str | None = None,
+        position: Position | None = None,
+    ) -> None:
+        doc = file.document
+        pos = position or (doc.position(path) if doc else Position(1, 1))
+        item, field = _describe(doc.data if doc else None, path)
+        self.problems.append(
+            Problem(file.display, pos.line, pos.column, level, message, item, field, hint)
+        )
+
+
+def _describe(data: Any, path: Path_) -> tuple[str | None, str | None]:
+    """Split a path into the innermost named mapping (`[id]`) and the field below it."""
+    label: str | None = None
+    label_depth = 0
+    node = data
+    for depth, part in enumerate(path):
+        if isinstance(node, dict):
+            for key in _LABEL_KEYS:
+                if isinstance(node.get(key), str):
+                    label, label_depth = node[key], depth
+                    break
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    fields = [str(p) for p in path[label_depth:] if isinstance(p, str)]
+    return label, ".".join(fields) or None
+
+
+_TYPE_WORDS = {
+    "dict": "een lijst van sleutels (sleutel: waarde)",
+    "list": "een lijst",
+    "str": "tekst",
+}
+
+
+def _translate(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, str | None]:
+    """Turn a pydantic error into a plain-Dutch message and hint."""
+    kind = error["type"]
+    loc = error["loc"]
+    field = str(loc[-1]) if loc else ""
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "dit verplichte veld ontbreekt", f"voeg een regel '{field}: …' toe"
+    if kind == "string_pattern_mismatch":
+        if field in ("id", "vk", "provincie") or (loc and isinstance(loc[-2], str)):
+            return (
+                f"'{error['input']}' is geen geldige id",
+                "gebruik alleen kleine letters, cijfers en '-', maximaal 40 tekens, "
+                "zonder '-' vooraan of achteraan",
+            )
+        return f"'{error['input']}' heeft niet de juiste vorm", None
+    if kind in ("string_too_short", "too_short"):
+        return (
+            "mag niet leeg zijn",
+            "vul een waarde in, of verwijder het veld als het optioneel is",
+        )
+    if kind == "string_too_long":
+        return f"is te lang (max. {ctx.get('max_length')} tekens)", "maak de tekst korter"
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        expected = {
+            "string_type": "tekst",
+            "list_type": "een lijst",
+        }.get(kind, "een lijst van sleutels (sleutel: waarde)")
+        got = type(error["input"]).__name__
+        got_word = _TYPE_WORDS.get(got, "niets" if error["input"] is None else got)
+        hint = (
+            "zet elk element op een nieuwe regel die begint met '- '"
+            if kind == "list_type"
+            else "kijk de inspringing na"
+        )
+        return f"verwacht {expected}, maar dit is {got_word}", hint
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return f"'{error['input']}' is geen geldige datum", "schrijf de datum als JJJJ-MM-DD"
+    if kind in ("enum", "literal_error"):
+        return (
+            f"'{error['input']}' is geen toegelaten waarde",
+            f"kies uit: {ctx.get('expected', '')}",
+        )
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])), None
+    return str(error["msg"]), None
+
+
+def _validate(file: _File, model: type[Strict], out: _Collector) -> Strict | None:
+    """Validate a file; report every error; return the model of the parts that are valid."""
+    data = file.document.data if file.document else None
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        failed_items: set[Path_] = set()
+        for error in err.errors():
+            loc = tuple(error["loc"])
+            message, hint = _translate(error, model)
+            out.add(file, loc, message, hint=hint)
+            # An error inside a list element (`stappen: [ {..bad..} ]`): drop that element.
+            if len(loc) >= 2 and isinstance(loc[1], int):
+                failed_items.add(loc[:2])
+    if not failed_items or not isinstance(data, dict):
+        return None
+    pruned = dict(data)
+    for key in {p[0] for p in failed_items}:
+        value = data.get(str(key))
+        if isinstance(value, list):
+            keep = [v for i, v in enumerate(value) if (key, i) not in failed_items]
+            pruned[str(key)] = keep
+    try:
+        return model.model_validate(pruned)
+    except ValidationError:
+        return None
+
+
+def _unknown_keys(file: _File, model: BaseModel, path: Path_, out: _Collector) -> None:
+    """Warn about keys the schema does not know, with a did-you-mean hint."""
+    for key in model.model_extra or {}:
+        known = list(type(model).model_fields)
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"bedoelde je '{close[0]}'?" if close else f"bekende velden: {', '.join(known)}"
+        out.add(
+            file,
+            (*path, key),
+            f"onbekend veld '{key}' wordt genegeerd",
+            level=Level.WARNING,
+            hint=hint,
+        )
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            _unknown_keys(file, value, (*path, name), out)
+        elif isinstance(value, list):
+            for index, element in enumerate(value):
+                if isinstance(element, BaseModel):
+                    _unknown_keys(file, element, (*path, name, index), out)
+
+
+_ITEM_LISTS: Mapping[str, tuple[Path_, ...]] = {
+    "stappen.yaml": (("overzicht",), ("stappen", "*")),
+    "urgent.yaml": (("acuut",),),
+    "partners.yaml": (("partners", "*"),),
+    "leren.yaml": (("leren", "*"),),
+    "vragen.yaml": (("vragen", "*"),),
+}
+"""Where answerable items sit in each file's raw data ('*' = every list element)."""
+
+
+def _raw_items(file: _File) -> Iterator[tuple[Path_, dict[str, Any]]]:
+    """Every mapping that is an item in a file, with its path, even if it failed validation."""
+    data = file.document.data if file.document else None
+    for pattern in _ITEM_LISTS.get(file.name, ()):
+        node: Any = data
+        path: Path_ = ()
+        for part in pattern:
+            if part == "*":
+                if isinstance(node, list):
+                    for index, element in enumerate(node):
+                        if isinstance(element, dict):
+                            yield (*path, index), element
+                node = None
+                break
+            node = node.get(part) if isinstance(node, dict) else None
+            path = (*path, part)
+        if isinstance(node, dict):
+            yield path, node
+
+
+def _models_with_path(file: _File) -> Iterator[tuple[Path_, Item]]:
+    """Validated items with the path where they were written."""
+    raw_paths = {element.get("id"): path for path, element in _raw_items(file) if "id" in element}
+    model = file.model
+    if model is None:
+        return
+    for item in _items_of(model):
+        yield raw_paths.get(item.id, ()), item
+
+
+def _items_of(model: Strict) -> list[Item]:
+    match model:
+        case StepsFile():
+            return [model.overzicht, *model.stappen]
+        case UrgentFile():
+            return [model.acuut]
+        case PartnersFile():
+            return list(model.partners)
+        case LearningFile():
+            return list(model.leren)
+        case QuestionsFile():
+            return list(model.vragen)
+    return []
+
+
+def _check_ids(files: list[_File], out: _Collector) -> set[str] | None:
+    """Report duplicate and missing ids; return every id written, or None if some file is unread.
+
+    A file that could not be read hides its ids: then "missing" ids and links are not reported,
+    because they would only echo the syntax error.
+    """
+    seen: dict[str, tuple[_File, Position]] = {}
+    for file in files:
+        for path, element in _raw_items(file):
+            item_id = element.get("id")
+            if not isinstance(item_id, str) or file.document is None:
+                continue
+            pos = file.document.position((*path, "id"))
+            if item_id in seen:
+                first_file, first_pos = seen[item_id]
+                out.add(
+                    file,
+                    (*path, "id"),
+                    f"de id '{item_id}' bestaat al ({first_file.display}:{first_pos.line})",
+                    hint="elke id moet uniek zijn over alle bestanden; kies een andere id",
+                )
+            else:
+                seen[item_id] = (file, pos)
+    if any(f.document is None for f in files):
+        return None
+    for required in sorted(REQUIRED_IDS - seen.keys()):
+        target = _target_file_for(required, files)
+        out.add(
+            target,
+            (),
+            f"het verplichte item '{required}' ontbreekt",
+            hint="dit id staat in het inhoudscontract; links en knoppen verwijzen ernaar",
+        )
+    return set(seen)
+
+
+def _target_file_for(item_id: str, files: list[_File]) -> _File:
+    name = REQUIRED_FILE_FOR.get(item_id, "vragen.yaml")
+    return next((f for f in files if f.name == name), files[0])
+
+
+def _check_links(files: list[_File], ids: set[str], out: _Collector) -> None:
+    """Every `verwant` link must point at an existing item (not at itself)."""
+    for file in files:
+        for path, element in _raw_items(file):
+            links = element.get("verwant")
+            if not isinstance(links, list):
+                continue
+            for index, link in enumerate(links):
+                if not isinstance(link, str):
+                    continue
+                if link == element.get("id"):
+                    out.add(
+                        file,
+                        (*path, "verwant", index),
+                        "een item kan niet naar zichzelf verwijzen",
+                        hint="verwijder deze regel",
+                    )
+                elif link not in ids:
+                    out.add(
+                        file,
+                        (*path, "verwant", index),
+                        f"verwijst naar '{link}', maar dat id bestaat niet",
+                        hint=_suggest(link, ids),
+                    )
+
+
+def _suggest(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f"bedoelde je '{close[0]}'?" if close else "kijk de schrijfwijze na"
+
+
+def _check_regions(
+    regions_file: _File, partners_file: _File, ids: set[str], out: _Collector
+) -> None:
+    """Provinces point at VK partners; postal codes and VKs point at provinces."""
+    regions = regions_file.model
+    if not isinstance(regions, RegionsFile):
+        return
+    province_ids = {p.id for p in regions.provincies}
+    for index, province in enumerate(regions.provincies):
+        if province.vk not in ids:
+            out.add(
+                regions_file,
+                ("provincies", index, "vk"),
+                f"verwijst naar '{province.vk}', maar dat id bestaat niet",
+                hint=_suggest(province.vk, ids),
+            )
+    for index, partner_id in enumerate(regions.lokale_partners):
+        if partner_id not in ids:
+            out.add(
+                regions_file,
+                ("lokale_partners", index),
+                f"verwijst naar '{partner_id}', maar dat id bestaat niet",
+                hint=_suggest(partner_id, ids),
+            )
+    for index, area in enumerate(regions.postcodes):
+        if area.provincie not in province_ids:
+            out.add(
+                regions_file,
+                ("postcodes", index, "provincie"),
+                f"onbekende provincie '{area.provincie}'",
+                hint=_suggest(area.provincie, province_ids),
+            )
+    for path, item in _models_with_path(partners_file):
+        served = getattr(item, "provincie", None)
+        if served is not None and served not in province_ids:
+            out.add(
+                partners_file,
+                (*path, "provincie"),
+                f"onbekende provincie '{served}'",
+                hint=_suggest(served, province_ids),
+            )
+
+
+def _check_texts(file: _File, out: _Collector) -> None:
+    """All UI texts present, placeholders known, all required commands present."""
+    texts = file.model
+    if not isinstance(texts, TextsFile):
+        return
+    for key in get_args(TextKey):
+        if key not in texts.teksten:
+            out.add(
+                file,
+                ("teksten",),
+                f"de tekst '{key}' ontbreekt",
+                hint=f"voeg onder 'teksten:' een regel '{key}: …' toe",
+            )
+    for key, value in texts.teksten.items():
+        allowed = PLACEHOLDERS.get(key, frozenset())
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError:
+            out.add(
+                file,
+                ("teksten", key),
+                "de accolades { } kloppen niet",
+                hint="schrijf {{ en }} voor een letterlijke accolade",
+            )
+            continue
+        for name in sorted(names - allowed):
+            allowed_text = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "geen"
+            out.add(
+                file,
+                ("teksten", key),
+                f"onbekende invulplaats {{{name}}}",
+                hint=f"toegelaten: {allowed_text}; schrijf {{{{ voor een letterlijke {{",
+            )
+    present = {c.commando for c in texts.commandos}
+    for command in sorted(REQUIRED_COMMANDS - present):
+        out.add(
+            file,
+            ("commandos",),
+            f"het commando '{command}' ontbreekt",
+            hint=f"voeg '- commando: {command}' met een 'beschrijving' toe",
+        )
+
+
+def _check_freshness(files: list[_File], today: date, out: _Collector) -> None:
+    """Warn about old reviews and about facts still to be verified."""
+    for file in files:
+        for path, item in _models_with_path(file):
+            if today - item.nagekeken > REVIEW_MAX_AGE:
+                out.add(
+                    file,
+                    (*path, "nagekeken"),
+                    f"laatst nagekeken op {item.nagekeken.isoformat()}, meer dan 12 maanden "
+                    "geleden",
+                    level=Level.WARNING,
+                    hint="lees het item na en zet de datum van vandaag",
+                )
+            if item.status is Status.TE_VERIFIEREN:
+                out.add(
+                    file,
+                    (*path, "status"),
+                    "dit item is nog te verifiëren",
+                    level=Level.WARNING,
+                    hint="laat de inhoud bevestigen door een bron en verwijder dan de status",
+                )
+            contacts: list[ContactEntry] = getattr(item, "contact", [])
+            pending = [c.soort.value for c in contacts if not c.verified]
+            if pending:
+                out.add(
+                    file,
+                    (*path, "contact"),
+                    f"nog te verifiëren en dus niet getoond: {', '.join(pending)}",
+                    level=Level.WARNING,
+                    hint="vul 'waarde' en 'bron' in en verwijder 'status' zodra bevestigd",
+                )
+            for index, contact in enumerate(contacts):
+                if contact.status is None and contact.waarde is None:
+                    out.add(
+                        file,
+                        (*path, "contact", index, "waarde"),
+                        "een contactgegeven zonder waarde moet 'status: te-verifieren' hebben",
+                        hint="vul de waarde in of zet de status",
+                    )
+
+
+def _check_contacts(files: list[_File], out: _Collector) -> None:
+    """Phone numbers, e-mail addresses and websites must have the right shape."""
+    for file in files:
+        for path, item in _models_with_path(file):
+            for index, contact in enumerate(getattr(item, "contact", [])):
+                value = contact.waarde
+                if value is None:
+                    continue
+                where = (*path, "contact", index, "waarde")
+                if contact.soort is ContactKind.TELEFOON and not PHONE_RE.match(value):
+                    out.add(
+                        file,
+                        where,
+                        f"'{value}' is geen telefoonnummer",
+                        hint='alleen cijfers en spaties, bv. "078 150 100"',
+                    )
+                elif contact.soort is ContactKind.EMAIL and not EMAIL_RE.match(value):
+                    out.add(
+                        file, where, f"'{value}' is geen e-mailadres", hint="bv. info@voorbeeld.be"
+                    )
+                elif contact.soort in (ContactKind.WEBSITE, ContactKind.CHAT) and not (
+                    value.startswith(("https://", "http://"))
+                ):
+                    out.add(file, where, f"'{value}' is geen webadres", hint="begin met https://")
+
+
+def check_content(
+    directory: Path, *, today: date | None = None
+) -> tuple[Library | None, list[Problem]]:
+    """Read and validate a content folder; the library is None when there is any error."""
+    out = _Collector()
+    files: list[_File] = []
+    for name, model in FILES.items():
+        file = _File(name, str(directory / name))
+        files.append(file)
+        path = directory / name
+        if not path.is_file():
+            out.add(
+                file, (), "dit bestand ontbreekt", hint=f"maak {name} aan (zie content/README.md)"
+            )
+            continue
+        try:
+            file.document = read_yaml(path)
+        except YamlProblem as problem:
+            out.add(
+                file, (), problem.message, hint=problem.hint or None, position=problem.position
+            )
+            continue
+        file.model = _validate(file, model, out)
+        if file.model is not None:
+            _unknown_keys(file, file.model, (), out)
+    if directory.is_dir():
+        for extra in sorted(directory.glob("*.yaml")):
+            if extra.name not in FILES:
+                out.problems.append(
+                    Problem(
+                        str(extra),
+                        1,
+                        1,
+                        Level.WARNING,
+                        "onbekend bestand; de bot leest het niet",
+                        hint=f"bekende bestanden: {', '.join(FILES)}",
+                    )
+                )
+    by_name = {f.name: f for f in files}
+    ids = _check_ids(files, out)
+    if ids is not None:
+        _check_links(files, ids, out)
+        _check_regions(by_name["regios.yaml"], by_name["partners.yaml"], ids, out)
+    _check_texts(by_name["teksten.yaml"], out)
+    _check_contacts(files, out)
+    _check_freshness(files, today or date.today(), out)
+    problems = out.problems
+    if any(p.level is Level.ERROR for p in problems):
+        return None, problems
+    return _library(directory, by_name), problems
+
+
+def _library(directory: Path, files: Mapping[str, _File]) -> Library:
+    def model(name: str) -> Any:
+        return files[name].model
+
+    steps: StepsFile = model("stappen.yaml")
+    urgent: UrgentFile = model("urgent.yaml")
+    synonyms: SynonymsFile = model("synoniemen.yaml")
+    texts: TextsFile = model("teksten.yaml")
+    return Library(
+        directory=directory,
+        overview=steps.overzicht,
+        steps=tuple(steps.stappen),
+        urgent=urgent.acuut,
+        urgent_words=tuple(urgent.signaalwoorden),
+        urgent_phrases=tuple(urgent.signaalzinnen),
+        partners=tuple(model("partners.yaml").partners),
+        learning=tuple(model("leren.yaml").leren),
+        questions=tuple(model("vragen.yaml").vragen),
+        synonyms=tuple(synonyms.synoniemen),
+        stopwords=frozenset(w.lower() for w in synonyms.stopwoorden),
+        regions=model("regios.yaml"),
+        texts=dict(texts.teksten),
+        commands=tuple(texts.commandos),
+    )
+
+
+def load_library(directory: Path, *, today: date | None = None) -> Library:
+    """Load content or raise `ContentError` listing every problem."""
+    library, problems = check_content(directory, today=today)
+    if library is None:
+        raise ContentError(problems)
+    return library

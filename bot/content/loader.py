@@ -271,12 +271,8 @@ def _items_of(model: Strict) -> list[Item]:
     return []
 
 
-def _check_ids(files: list[_File], out: _Collector) -> set[str] | None:
-    """Report duplicate and missing ids; return every id written, or None if some file is unread.
-
-    A file that could not be read hides its ids: then "missing" ids and links are not reported,
-    because they would only echo the syntax error.
-    """
+def _check_ids(files: list[_File], out: _Collector) -> set[str]:
+    """Report duplicate and missing required ids; return every id written anywhere."""
     seen: dict[str, tuple[_File, Position]] = {}
     for file in files:
         for path, element in _raw_items(file):
@@ -294,9 +290,9 @@ def _check_ids(files: list[_File], out: _Collector) -> set[str] | None:
                 )
             else:
                 seen[item_id] = (file, pos)
-    if any(f.document is None for f in files):
-        return None
     for required in sorted(REQUIRED_IDS - seen.keys()):
+        if _hidden(required, files):
+            continue
         target = _target_file_for(required, files)
         out.add(
             target,
@@ -305,6 +301,16 @@ def _check_ids(files: list[_File], out: _Collector) -> set[str] | None:
             hint="dit id staat in het inhoudscontract; links en knoppen verwijzen ernaar",
         )
     return set(seen)
+
+
+def _hidden(item_id: str, files: list[_File]) -> bool:
+    """Whether an id may exist in a file that could not be read (then do not call it missing).
+
+    Reporting it would only echo the file's own syntax error.
+    """
+    home = REQUIRED_FILE_FOR.get(item_id)
+    unread = {f.name for f in files if f.document is None}
+    return home in unread if home else bool(unread)
 
 
 def _target_file_for(item_id: str, files: list[_File]) -> _File:
@@ -329,7 +335,7 @@ def _check_links(files: list[_File], ids: set[str], out: _Collector) -> None:
                         "een item kan niet naar zichzelf verwijzen",
                         hint="verwijder deze regel",
                     )
-                elif link not in ids:
+                elif link not in ids and not _hidden(link, files):
                     out.add(
                         file,
                         (*path, "verwant", index),
@@ -343,16 +349,16 @@ def _suggest(value: str, known: set[str]) -> str:
     return f"bedoelde je '{close[0]}'?" if close else "kijk de schrijfwijze na"
 
 
-def _check_regions(
-    regions_file: _File, partners_file: _File, ids: set[str], out: _Collector
-) -> None:
+def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
     """Provinces point at VK partners; postal codes and VKs point at provinces."""
+    regions_file = next(f for f in files if f.name == "regios.yaml")
+    partners_file = next(f for f in files if f.name == "partners.yaml")
     regions = regions_file.model
     if not isinstance(regions, RegionsFile):
         return
     province_ids = {p.id for p in regions.provincies}
     for index, province in enumerate(regions.provincies):
-        if province.vk not in ids:
+        if province.vk not in ids and not _hidden(province.vk, files):
             out.add(
                 regions_file,
                 ("provincies", index, "vk"),
@@ -360,7 +366,7 @@ def _check_regions(
                 hint=_suggest(province.vk, ids),
             )
     for index, partner_id in enumerate(regions.lokale_partners):
-        if partner_id not in ids:
+        if partner_id not in ids and not _hidden(partner_id, files):
             out.add(
                 regions_file,
                 ("lokale_partners", index),
@@ -536,9 +542,8 @@ def check_content(
                 )
     by_name = {f.name: f for f in files}
     ids = _check_ids(files, out)
-    if ids is not None:
-        _check_links(files, ids, out)
-        _check_regions(by_name["regios.yaml"], by_name["partners.yaml"], ids, out)
+    _check_links(files, ids, out)
+    _check_regions(files, ids, out)
     _check_texts(by_name["teksten.yaml"], out)
     _check_contacts(files, out)
     _check_freshness(files, today or date.today(), out)

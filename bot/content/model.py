@@ -285,6 +285,15 @@ TextKey = Literal[
     "chat_prompt",
     "chat_einde",
     "chat_keuze",
+    "leren_titel",
+    "lokale_partners",
+    "ook_gevonden",
+    "contact_telefoon",
+    "contact_email",
+    "contact_website",
+    "contact_adres",
+    "contact_uren",
+    "contact_chat",
 ]
 
 

@@ -1,0 +1,265 @@
+"""The `playbook` command line (same as `python -m bot`).
+
+Dutch for people, JSON for tools. Every command reads the content folder from `--content`,
+else `BOT_CONTENT_DIR`, else `content/`. Without a subcommand: run on Telegram when
+`TELEGRAM_BOT_TOKEN` is set, otherwise open the console chat on the same engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import Settings, SettingsError
+from bot.content.loader import check_content
+from bot.content.problems import ContentError, Level
+from bot.content.schema import content_schema, file_schema, write_schemas
+from bot.engine import Answer, Engine
+from bot.store import ContentStore
+
+log = logging.getLogger("bot")
+
+
+def _content_dir(args: argparse.Namespace, settings: Settings) -> Path:
+    given: str | None = getattr(args, "dir", None) or getattr(args, "content", None)
+    return Path(given) if given else settings.content_dir
+
+
+def _engine(directory: Path) -> Engine:
+    return Engine(ContentStore.open(directory))
+
+
+def answer_json(query: str, answer: Answer, engine: Engine) -> dict[str, Any]:
+    """The JSON shape of `playbook ask --json` (also used by `--batch` and the eval)."""
+    library = engine.store.current.library
+    return {
+        "query": query,
+        "outcome": answer.outcome.value,
+        "urgent": answer.urgent,
+        "hits": [
+            {
+                "id": hit.item_id,
+                "kind": library.kinds[hit.item_id].value,
+                "title": library.items[hit.item_id].titel,
+                "score": hit.score,
+            }
+            for hit in answer.hits
+        ],
+        "text": answer.reply.plain_text(),
+        "buttons": [
+            {"label": b.label, "data": b.data or b.url} for b in answer.reply.all_buttons()
+        ],
+        "elapsed_ms": answer.elapsed_ms,
+    }
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Validate content; print every problem; exit 1 on errors."""
+    directory = _content_dir(args, settings)
+    library, problems = check_content(directory)
+    for problem in problems:
+        print(problem, file=out)
+    errors = sum(p.level is Level.ERROR for p in problems)
+    warnings = len(problems) - errors
+    if library is not None:
+        print(
+            f"OK: {len(library.items)} items, {errors} fouten, {warnings} waarschuwingen.",
+            file=out,
+        )
+        return 0
+    print(f"NIET OK: {errors} fouten, {warnings} waarschuwingen.", file=out)
+    return 1
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Print the JSON Schema of the content (or one file's), or write one per file."""
+    if args.write:
+        for path in write_schemas(Path(args.write)):
+            print(path, file=out)
+        return 0
+    schema = file_schema(args.file) if args.file else content_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False), file=out)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """List every answerable item."""
+    library = ContentStore.open(_content_dir(args, settings)).current.library
+    rows = [
+        {"id": item_id, "kind": library.kinds[item_id].value, "title": item.titel}
+        for item_id, item in library.items.items()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1), file=out)
+    else:
+        for row in rows:
+            print(f"{row['id']:<40} {row['kind']:<8} {row['title']}", file=out)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Answer one question, or one per stdin line with --batch."""
+    engine = _engine(_content_dir(args, settings))
+    if args.batch:
+        for line in sys.stdin:
+            query = line.rstrip("\n")
+            answer = engine.ask(query)
+            out.write(json.dumps(answer_json(query, answer, engine), ensure_ascii=False) + "\n")
+        return 0
+    query = " ".join(args.text)
+    answer = engine.ask(query)
+    if args.json:
+        print(
+            json.dumps(answer_json(query, answer, engine), ensure_ascii=False, indent=1), file=out
+        )
+    else:
+        from bot.console import render
+
+        print(render(answer.reply), file=out)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Show the reply for one item id (what a button or deep link shows)."""
+    engine = _engine(_content_dir(args, settings))
+    reply = engine.show(args.id)
+    if reply is None:
+        print(f"Onbekend id: {args.id}", file=sys.stderr)
+        return 1
+    if args.json:
+        data = {
+            "id": args.id,
+            "text": reply.plain_text(),
+            "buttons": [{"label": b.label, "data": b.data or b.url} for b in reply.all_buttons()],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=1), file=out)
+    else:
+        from bot.console import render
+
+        print(render(reply), file=out)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Interactive console chat on the same engine."""
+    from bot.console import chat
+
+    return chat(_engine(_content_dir(args, settings)), sys.stdin, out)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Run a labelled question set and print the quality figures."""
+    from bot.evaluation import evaluate, load_questions, report
+
+    engine = _engine(_content_dir(args, settings))
+    result = evaluate(engine, load_questions(Path(args.file)))
+    print(report(result, show_misses=not args.quiet), file=out)
+    return 0 if (result.passes_targets or not args.strict) else 1
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Run on Telegram if a token is set, else the console chat."""
+    if not settings.token:
+        print("Geen TELEGRAM_BOT_TOKEN: de consolechat start.", file=sys.stderr)
+        return cmd_chat(args, settings, out)
+    # The adapter is imported only here, so the domain never loads python-telegram-bot.
+    from bot_telegram.app import run
+
+    run(settings, _engine(_content_dir(args, settings)))
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Exit 0 when the content loads and, with a token, the Bot API answers getMe."""
+    _engine(_content_dir(args, settings))
+    if settings.token:
+        from bot_telegram.app import bot_is_reachable
+
+        if not bot_is_reachable(settings):
+            print("Bot API not reachable", file=sys.stderr)
+            return 1
+    print("ok", file=out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="playbook", description=__doc__)
+    parser.add_argument("--content", help="content folder (default: $BOT_CONTENT_DIR or content/)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser("check", help="validate the content and list every problem")
+    check.add_argument("dir", nargs="?", help="content folder")
+    check.set_defaults(handler=cmd_check)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the content")
+    schema.add_argument("--file", help="only the schema of this file, e.g. partners.yaml")
+    schema.add_argument("--write", metavar="DIR", help="write one <file>.schema.json per file")
+    schema.set_defaults(handler=cmd_schema)
+
+    listing = sub.add_parser("list", help="list every answerable item")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list)
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("text", nargs="*")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--batch", action="store_true", help="one question per stdin line, JSONL")
+    ask.set_defaults(handler=cmd_ask)
+
+    show = sub.add_parser("show", help="show the reply for one item id")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+
+    chat = sub.add_parser("chat", help="interactive console chat")
+    chat.set_defaults(handler=cmd_chat)
+
+    evaluation = sub.add_parser("eval", help="measure matching on a labelled question set")
+    evaluation.add_argument("file", nargs="?", default="eval/questions.yaml")
+    evaluation.add_argument("--quiet", action="store_true", help="do not list the misses")
+    evaluation.add_argument("--strict", action="store_true", help="exit 1 below the targets")
+    evaluation.set_defaults(handler=cmd_eval)
+
+    run = sub.add_parser("run", help="run the bot (Telegram with a token, else console)")
+    run.set_defaults(handler=cmd_run)
+
+    health = sub.add_parser("health", help="exit 0 when content loads and Telegram answers")
+    health.set_defaults(handler=cmd_health)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of `playbook` and `python -m bot`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    out = out or sys.stdout
+    try:
+        settings = Settings.from_env()
+        handler = getattr(args, "handler", cmd_run)
+        return int(handler(args, settings, out))
+    except ContentError as error:
+        for problem in error.problems:
+            if problem.level is Level.ERROR:
+                print(problem, file=sys.stderr)
+        print(
+            "De inhoud heeft fouten; los ze op en probeer opnieuw (playbook check).",
+            file=sys.stderr,
+        )
+        return 1
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2

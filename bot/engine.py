@@ -1,0 +1,195 @@
+"""The conversation core: questions, commands, button presses and deep links in; replies out.
+
+Channel-free: the console chat, the command line and the Telegram adapter all call this.
+Nothing here keeps per-user state; every call reads one content snapshot.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from bot.actions import Verb, decode
+from bot.content.model import Kind
+from bot.matching import Hit, Outcome, decide
+from bot.normalize import fold
+from bot.replies import Reply
+from bot.store import ContentStore, Snapshot
+
+MAX_INPUT_CHARS = 4096
+"""Longer input is cut: Telegram messages cannot be longer, and the question is at the start."""
+POSTCODE_PAYLOAD = re.compile(r"^pc-([1-9][0-9]{3})$")
+"""Deep-link payload for a postal code (`t.me/<bot>?start=pc-3500`)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The engine's decision for one free-text question, and the reply to send."""
+
+    outcome: Outcome
+    urgent: bool
+    hits: tuple[Hit, ...]
+    reply: Reply
+    elapsed_ms: float
+
+
+def clean(text: str) -> str:
+    """Drop control and format characters (keeping line breaks) and cut absurd lengths."""
+    text = text[:MAX_INPUT_CHARS]
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+class Engine:
+    """Answers everything a user can send, from the current content."""
+
+    def __init__(self, store: ContentStore) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> ContentStore:
+        """The content store (for reloads)."""
+        return self._store
+
+    def ask(self, text: str) -> Answer:
+        """Answer a free-text question."""
+        started = time.perf_counter()
+        snap = self._store.current
+        question = clean(text)
+        outcome, urgent, hits, reply = self._answer(snap, question)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Answer(outcome, urgent, tuple(hits), reply, round(elapsed, 3))
+
+    def _answer(self, snap: Snapshot, question: str) -> tuple[Outcome, bool, list[Hit], Reply]:
+        replies = snap.replies
+        if not fold(question):
+            return Outcome.FALLBACK, False, [], replies.message("leeg_bericht")
+        urgent = snap.urgency.is_urgent(question)
+        place = snap.places.find(question)
+        match = decide(snap.index.search(question))
+        hits = list(match.hits)
+        outcome = match.outcome
+        if place is not None:
+            reply, place_hits = self._place_reply(
+                snap, place.query_name, place.provincie, place.opmerking
+            )
+            if outcome is Outcome.ANSWER and hits[0].item_id not in {
+                h.item_id for h in place_hits
+            }:
+                reply = reply.then(replies.also_found(hits[0].item_id))
+            hits, outcome = place_hits, Outcome.ANSWER
+        elif outcome is Outcome.ANSWER:
+            reply = replies.item(snap.library.items[hits[0].item_id])
+        elif outcome is Outcome.CLARIFY:
+            reply = replies.clarify(h.item_id for h in hits)
+        else:
+            reply = replies.fallback()
+        if urgent:
+            urgent_id = snap.library.urgent.id
+            hits = [Hit(urgent_id, 100.0), *(h for h in hits if h.item_id != urgent_id)]
+            if outcome is Outcome.ANSWER and len(hits) > 1:
+                body = replies.item(snap.library.items[hits[1].item_id])
+                reply = replies.urgent_banner().then(body)
+            elif place is not None:
+                reply = replies.urgent_banner().then(reply)
+            else:
+                # Clarify or nothing found: the emergency answer alone is the clearest reply.
+                reply = replies.urgent_banner().then(Reply((), ((replies.menu_button(),),)))
+                hits = hits[:1]
+            outcome = Outcome.ANSWER
+        return outcome, urgent, hits, reply
+
+    def _place_reply(
+        self, snap: Snapshot, name: str, province: str, note: str | None
+    ) -> tuple[Reply, list[Hit]]:
+        library = snap.library
+        vk = library.vk_for_province(province)
+        ids = [vk.id] if vk else []
+        ids += [i for i in library.regions.lokale_partners if i in library.items]
+        return snap.replies.place(name, province, note), [Hit(i, 100.0) for i in ids]
+
+    def show(self, item_id: str) -> Reply | None:
+        """The reply for one item (a menu button or deep link), or None if it does not exist."""
+        snap = self._store.current
+        item = snap.library.items.get(item_id)
+        return snap.replies.item(item) if item else None
+
+    def kind_of(self, item_id: str) -> Kind | None:
+        """The kind of an item, or None."""
+        return self._store.current.library.kinds.get(item_id)
+
+    def menu(self) -> Reply:
+        """The main menu."""
+        return self._store.current.replies.menu()
+
+    def press(self, payload: str) -> Reply:
+        """Answer a button press; forged or outdated data gets a polite note and the menu."""
+        snap = self._store.current
+        replies = snap.replies
+        action = decode(payload)
+        if action is None:
+            return replies.message("knop_verlopen")
+        match action.verb:
+            case Verb.ITEM:
+                item = snap.library.items.get(action.argument)
+                return replies.item(item) if item else replies.message("knop_verlopen")
+            case Verb.MENU:
+                return replies.menu()
+            case Verb.CONTACT:
+                return replies.ask_place()
+            case Verb.LEARNING:
+                return replies.learning_menu()
+            case Verb.NONE_OF_THESE:
+                return replies.fallback()
+            case Verb.POSTCODE:
+                return self.place(action.argument)
+        return replies.message("knop_verlopen")
+
+    def place(self, text: str) -> Reply:
+        """The regional VK for a postal code or town name (`/contact 3500`)."""
+        snap = self._store.current
+        if not fold(text):
+            return snap.replies.ask_place()
+        place = snap.places.find(clean(text))
+        if place is None:
+            return snap.replies.message("regio_niet_gevonden")
+        reply, _ = self._place_reply(snap, place.query_name, place.provincie, place.opmerking)
+        return reply
+
+    def start(self, payload: str | None) -> Reply:
+        """`/start` with an optional deep-link payload: an item id or `pc-<postcode>`."""
+        snap = self._store.current
+        if payload:
+            postcode = POSTCODE_PAYLOAD.match(payload)
+            if postcode:
+                return self.place(postcode.group(1))
+            item = snap.library.items.get(payload)
+            if item is not None:
+                return snap.replies.item(item)
+        return snap.replies.welcome()
+
+    def command(self, name: str, argument: str = "") -> Reply:
+        """The reply to a bot command (without the slash)."""
+        snap = self._store.current
+        replies = snap.replies
+        match name:
+            case "start":
+                return self.start(argument.strip() or None)
+            case "contact":
+                return self.place(argument) if argument.strip() else replies.ask_place()
+            case "leren":
+                return replies.learning_menu()
+            case "help":
+                return replies.message("hulp")
+            case "menu":
+                return replies.menu()
+        item_for_command = {
+            "stappenplan": "stappenplan",
+            "noodnummers": "noodnummers",
+            "privacy": "privacy",
+        }
+        item_id = item_for_command.get(name)
+        if item_id and item_id in snap.library.items:
+            return replies.item(snap.library.items[item_id])
+        return replies.message("hulp")

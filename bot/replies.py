@@ -1,0 +1,303 @@
+"""Channel-free replies: text blocks and buttons, built from content only.
+
+A `Reply` says *what* to show (a title, paragraphs, a bullet list, a note, sources) and which
+buttons to offer; the console prints it as plain text and the Telegram adapter turns it into
+escaped HTML with an inline keyboard. No sentence is written here: every word a user reads
+comes from the library (items or `teksten.yaml`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot import actions
+from bot.actions import Action, Verb
+from bot.content.library import Library
+from bot.content.model import ContactKind, Item, Partner, Status, Step, TextKey
+
+BUTTONS_PER_ROW = 2
+
+
+class Style(StrEnum):
+    """How a block is presented."""
+
+    TITLE = "title"
+    TEXT = "text"
+    BULLETS = "bullets"
+    NOTE = "note"
+    ALERT = "alert"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of a reply. `lines` holds one paragraph, or one line per bullet."""
+
+    style: Style
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that sends an action payload, or opens a URL."""
+
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to send: blocks of text and rows of buttons."""
+
+    blocks: tuple[Block, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+    def plain_text(self) -> str:
+        """The reply as plain text (console, JSON output, tests)."""
+        parts: list[str] = []
+        for block in self.blocks:
+            if block.style is Style.BULLETS:
+                parts.append("\n".join(f"• {line}" for line in block.lines))
+            else:
+                parts.append("\n".join(block.lines))
+        return "\n\n".join(parts)
+
+    def all_buttons(self) -> list[Button]:
+        """The buttons in reading order."""
+        return [button for row in self.buttons for button in row]
+
+    def then(self, other: Reply) -> Reply:
+        """This reply followed by another; buttons of both, without repeats."""
+        seen: set[tuple[str, str | None, str | None]] = set()
+        rows: list[tuple[Button, ...]] = []
+        for row in (*self.buttons, *other.buttons):
+            kept = tuple(b for b in row if (b.label, b.data, b.url) not in seen)
+            seen.update((b.label, b.data, b.url) for b in kept)
+            if kept:
+                rows.append(kept)
+        return Reply((*self.blocks, *other.blocks), tuple(rows))
+
+
+def rows(
+    buttons: Sequence[Button], per_row: int = BUTTONS_PER_ROW
+) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out in rows."""
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def _paragraphs(text: str) -> list[Block]:
+    """Split item text on blank lines; lines starting with '- ' become a bullet list."""
+    blocks: list[Block] = []
+    for chunk in text.split("\n\n"):
+        lines = [line.strip() for line in chunk.strip().splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith(("- ", "* ", "• ")) for line in lines):
+            blocks.append(Block(Style.BULLETS, tuple(line[2:].strip() for line in lines)))
+        else:
+            blocks.append(Block(Style.TEXT, (" ".join(lines),)))
+    return blocks
+
+
+_CONTACT_LABEL: dict[ContactKind, TextKey] = {
+    ContactKind.TELEFOON: "contact_telefoon",
+    ContactKind.EMAIL: "contact_email",
+    ContactKind.WEBSITE: "contact_website",
+    ContactKind.ADRES: "contact_adres",
+    ContactKind.UREN: "contact_uren",
+    ContactKind.CHAT: "contact_chat",
+}
+
+
+class Replies:
+    """Builds every reply of the bot from one library."""
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+
+    def text(self, key: TextKey, **values: str) -> str:
+        """A UI sentence."""
+        return self._library.text(key, **values)
+
+    def menu_button(self) -> Button:
+        """Back to the main menu."""
+        return Button(self.text("knop_menu"), Action(Verb.MENU).encode())
+
+    def main_menu_buttons(self) -> tuple[tuple[Button, ...], ...]:
+        """The main menu: step plan, contacts, learning, emergency numbers, privacy."""
+        return rows(
+            [
+                Button(self.text("knop_stappenplan"), actions.show("stappenplan")),
+                Button(self.text("knop_contact"), Action(Verb.CONTACT).encode()),
+                Button(self.text("knop_leren"), Action(Verb.LEARNING).encode()),
+                Button(self.text("knop_noodnummers"), actions.show("noodnummers")),
+                Button(self.text("knop_privacy"), actions.show("privacy")),
+            ]
+        )
+
+    def message(self, *keys: TextKey, menu: bool = True) -> Reply:
+        """A reply made of UI texts, with the main menu."""
+        blocks = tuple(b for key in keys for b in _paragraphs(self.text(key)))
+        return Reply(blocks, self.main_menu_buttons() if menu else ())
+
+    def menu(self) -> Reply:
+        """The main menu."""
+        return Reply((Block(Style.TITLE, (self.text("menu_titel"),)),), self.main_menu_buttons())
+
+    def welcome(self) -> Reply:
+        """The /start reply."""
+        return self.message("welkom")
+
+    def learning_menu(self) -> Reply:
+        """The learning offer as a list of buttons."""
+        buttons = [Button(i.button_label, actions.show(i.id)) for i in self._library.learning]
+        return Reply(
+            (Block(Style.TITLE, (self.text("leren_titel"),)),),
+            (*rows(buttons), (self.menu_button(),)),
+        )
+
+    def ask_place(self) -> Reply:
+        """Ask for a postal code or town."""
+        return Reply(
+            (Block(Style.TEXT, (self.text("vraag_postcode"),)),), ((self.menu_button(),),)
+        )
+
+    def item(self, item: Item, *, with_menu: bool = True) -> Reply:
+        """The full reply for an item: title, text, contacts, sources, related buttons."""
+        blocks: list[Block] = []
+        step_index = self._library.step_index(item.id)
+        if step_index is not None:
+            total = str(len(self._library.steps))
+            label = self.text("stap_van", nummer=str(step_index + 1), totaal=total)
+            blocks.append(Block(Style.NOTE, (label,)))
+        blocks.append(Block(Style.TITLE, (item.titel,)))
+        if item.status is Status.TE_VERIFIEREN:
+            blocks.append(Block(Style.ALERT, (self.text("te_verifieren_item"),)))
+        blocks.extend(_paragraphs(item.tekst))
+        if isinstance(item, Step) and item.checklist:
+            blocks.append(Block(Style.BULLETS, tuple(item.checklist)))
+        if isinstance(item, Partner):
+            blocks.extend(self._contacts(item))
+        blocks.extend(self._sources(item))
+        buttons = self._item_buttons(item, with_menu=with_menu)
+        return Reply(tuple(blocks), buttons)
+
+    def _contacts(self, partner: Partner) -> list[Block]:
+        lines = []
+        for contact in partner.contact:
+            if not contact.verified or contact.waarde is None:
+                continue
+            kind = self.text(_CONTACT_LABEL[contact.soort])
+            label = f"{kind} ({contact.label})" if contact.label else kind
+            lines.append(f"{label}: {contact.waarde}")
+        blocks = [Block(Style.BULLETS, tuple(lines))] if lines else []
+        if any(not c.verified for c in partner.contact):
+            key: TextKey = (
+                "vk_contact_te_verifieren" if partner.provincie else "contact_te_verifieren"
+            )
+            blocks.append(Block(Style.NOTE, (self.text(key),)))
+        return blocks
+
+    def _sources(self, item: Item) -> list[Block]:
+        return [
+            Block(Style.NOTE, (self.text("bronnen"),)),
+            Block(Style.BULLETS, tuple(item.bronnen)),
+            Block(
+                Style.NOTE, (self.text("nagekeken", datum=item.nagekeken.strftime("%d-%m-%Y")),)
+            ),
+        ]
+
+    def _item_buttons(self, item: Item, *, with_menu: bool) -> tuple[tuple[Button, ...], ...]:
+        library = self._library
+        related = [
+            Button(library.items[i].button_label, actions.show(i))
+            for i in item.verwant
+            if i in library.items
+        ]
+        if item.id == library.overview.id:
+            related = [Button(s.button_label, actions.show(s.id)) for s in library.steps] + [
+                b for b in related if b.data not in {actions.show(s.id) for s in library.steps}
+            ]
+        layout = list(rows(related))
+        step_index = library.step_index(item.id)
+        if step_index is not None:
+            nav = []
+            if step_index > 0:
+                previous = library.steps[step_index - 1].id
+                nav.append(Button(self.text("knop_vorige"), actions.show(previous)))
+            if step_index + 1 < len(library.steps):
+                following = library.steps[step_index + 1].id
+                nav.append(Button(self.text("knop_volgende"), actions.show(following)))
+            layout.append(tuple(nav))
+            layout.append(
+                (Button(self.text("knop_alle_stappen"), actions.show(library.overview.id)),)
+            )
+        if with_menu:
+            layout.append((self.menu_button(),))
+        return tuple(row for row in layout if row)
+
+    def clarify(self, item_ids: Iterable[str]) -> Reply:
+        """ "Bedoel je…?" with the options and "Geen van deze"."""
+        buttons = [
+            (Button(self._library.items[i].button_label, actions.show(i)),)
+            for i in item_ids
+            if i in self._library.items
+        ]
+        none = Button(self.text("geen_van_deze"), Action(Verb.NONE_OF_THESE).encode())
+        return Reply(
+            (Block(Style.TITLE, (self.text("bedoel_je"),)),),
+            (*buttons, (none,), (self.menu_button(),)),
+        )
+
+    def fallback(self) -> Reply:
+        """Nothing found: say so, and offer the menu and the human routes."""
+        human = rows(
+            [
+                Button(self.text("knop_contact"), Action(Verb.CONTACT).encode()),
+                Button(self._library.items["1712"].button_label, actions.show("1712")),
+                Button(self.text("knop_noodnummers"), actions.show("noodnummers")),
+                Button(self.text("knop_stappenplan"), actions.show("stappenplan")),
+            ]
+        )
+        blocks = tuple(_paragraphs(self.text("geen_antwoord")))
+        return Reply(blocks, (*human, (self.menu_button(),)))
+
+    def urgent_banner(self) -> Reply:
+        """The emergency heading plus the urgent-danger item (always first when urgent)."""
+        head = Reply((Block(Style.ALERT, (self.text("urgent_kop"),)),))
+        return head.then(self.item(self._library.urgent, with_menu=False))
+
+    def place(self, place_name: str, province_id: str, note: str | None) -> Reply:
+        """The regional VK for a place, and the local partners."""
+        library = self._library
+        province = library.province_name(province_id)
+        blocks = [
+            Block(
+                Style.TITLE, (self.text("regio_gevonden", plaats=place_name, provincie=province),)
+            )
+        ]
+        if note:
+            blocks.append(Block(Style.ALERT, (self.text("regio_te_verifieren", opmerking=note),)))
+        head = Reply(tuple(blocks))
+        vk = library.vk_for_province(province_id)
+        body = self.item(vk, with_menu=False) if vk else Reply(())
+        local = [
+            Button(library.items[i].button_label, actions.show(i))
+            for i in library.regions.lokale_partners
+            if i in library.items
+        ]
+        tail = Reply(
+            (Block(Style.NOTE, (self.text("lokale_partners"),)),),
+            (*rows(local), (self.menu_button(),)),
+        )
+        return head.then(body).then(tail)
+
+    def also_found(self, item_id: str) -> Reply:
+        """A pointer to another matched item (e.g. after a place or urgent reply)."""
+        item = self._library.items[item_id]
+        return Reply(
+            (Block(Style.NOTE, (self.text("ook_gevonden"),)),),
+            ((Button(item.button_label, actions.show(item_id)),),),
+        )

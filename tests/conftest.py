@@ -1,0 +1,21 @@
+"""Shared fixtures: the small, stable fixture content and an engine on it."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+SHIPPED_CONTENT = Path(__file__).parent.parent / "content"
+TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture content, to break on purpose."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target

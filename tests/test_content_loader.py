@@ -1,0 +1,236 @@
+"""Every error shape an admin can make gives one exact, located message; good content loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import check_content, load_library
+from bot.content.problems import ContentError, Level
+from tests.conftest import FIXTURE_CONTENT, TODAY
+
+
+def _messages(directory: Path, level: Level = Level.ERROR) -> list[str]:
+    _, problems = check_content(directory, today=TODAY)
+    return [str(p).replace(str(directory), "content") for p in problems if p.level is level]
+
+
+def _edit(directory: Path, name: str, old: str, new: str) -> None:
+    path = directory / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_fixture_content_loads_without_errors() -> None:
+    library = load_library(FIXTURE_CONTENT, today=TODAY)
+    assert library.items["signalen-noteren"].titel == "Signalen noteren"
+    assert [s.id for s in library.steps][:2] == ["signalen-noteren", "intern-overleg"]
+    assert _messages(FIXTURE_CONTENT) == []
+
+
+CASES = [
+    pytest.param(
+        "partners.yaml",
+        "    titel: Vk limburg\n",
+        "    titel: Vk limburg\n    titel: Nog eens\n",
+        [
+            "content/partners.yaml:19:5: error: de sleutel 'titel' staat hier twee keer "
+            "(eerst op regel 18) (hint: verwijder of hernoem een van beide)"
+        ],
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "vragen.yaml",
+        "    titel: Twijfel\n",
+        "    titel: !!python/object/apply:os.system [echo hacked]\n",
+        [
+            "content/vragen.yaml:4:12: error: de YAML-tag "
+            "'!!python/object/apply:os.system' is niet toegelaten "
+            "(hint: schrijf gewone tekst, zonder '!!' of '!' ervoor)"
+        ],
+        id="python-tag",
+    ),
+    pytest.param(
+        "stappen.yaml",
+        "  verwant: [signalen-noteren]\n",
+        "  verwant: [signalen-noteern]\n",
+        [
+            "content/stappen.yaml:9:13: error: [stappenplan] verwant: verwijst naar "
+            "'signalen-noteern', maar dat id bestaat niet "
+            "(hint: bedoelde je 'signalen-noteren'?)"
+        ],
+        id="link-to-missing-id",
+    ),
+    pytest.param(
+        "vragen.yaml",
+        "    titel: Twijfel\n",
+        "",
+        [
+            "content/vragen.yaml:3:5: error: [twijfel] titel: dit verplichte veld ontbreekt "
+            "(hint: voeg een regel 'titel: …' toe)"
+        ],
+        id="missing-field",
+    ),
+    pytest.param(
+        "vragen.yaml",
+        "    zoektermen:\n      - twijfel\n",
+        "    zoektermen: twijfel\n",
+        [
+            "content/vragen.yaml:6:17: error: [twijfel] zoektermen: verwacht een lijst, maar "
+            "dit is tekst (hint: zet elk element op een nieuwe regel die begint met '- ')"
+        ],
+        id="wrong-type",
+    ),
+    pytest.param(
+        "vragen.yaml",
+        "  - id: zelfzorg\n",
+        "  - id: twijfel\n",
+        [
+            "content/vragen.yaml:131:9: error: [twijfel] id: de id 'twijfel' bestaat al "
+            "(content/vragen.yaml:3) (hint: elke id moet uniek zijn over alle bestanden; kies "
+            "een andere id)",
+            "content/vragen.yaml:2:1: error: het verplichte item 'zelfzorg' ontbreekt "
+            "(hint: dit id staat in het inhoudscontract; links en knoppen verwijzen ernaar)",
+        ],
+        id="duplicate-id",
+    ),
+    pytest.param(
+        "vragen.yaml",
+        "  - id: zelfzorg\n",
+        "  - id: Zelf Zorg!\n    titel: x\n    tekst: y\n    zoektermen: [z]\n"
+        "    bronnen: [b]\n    nagekeken: 2026-11-01\n  - id: zelfzorg\n",
+        [
+            "content/vragen.yaml:131:9: error: [Zelf Zorg!] id: 'Zelf Zorg!' is geen geldige "
+            "id (hint: gebruik alleen kleine letters, cijfers en '-', maximaal 40 tekens, "
+            "zonder '-' vooraan of achteraan)"
+        ],
+        id="bad-id",
+    ),
+    pytest.param(
+        "vragen.yaml",
+        "    nagekeken: 2026-11-01\n",
+        "    nagekeken: 31/12/2025\n",
+        [
+            "content/vragen.yaml:10:16: error: [twijfel] nagekeken: '31/12/2025' is geen "
+            "geldige datum (hint: schrijf de datum als JJJJ-MM-DD)"
+        ],
+        id="bad-date",
+    ),
+    pytest.param(
+        "partners.yaml",
+        "        status: te-verifieren\n",
+        "        status: nog-nakijken\n",
+        [
+            "content/partners.yaml:14:17: error: [vk-antwerpen] contact.status: "
+            "'nog-nakijken' is geen toegelaten waarde (hint: kies uit: 'te-verifieren')"
+        ],
+        id="bad-status",
+    ),
+    pytest.param(
+        "partners.yaml",
+        '        waarde: "101"\n',
+        '        waarde: "bel de politie"\n',
+        [
+            "content/partners.yaml:106:17: error: [noodnummers] contact.waarde: "
+            "'bel de politie' is geen telefoonnummer "
+            '(hint: alleen cijfers en spaties, bv. "078 150 100")'
+        ],
+        id="bad-phone",
+    ),
+    pytest.param(
+        "teksten.yaml",
+        '  stap_van: "Stap {nummer} van {totaal}"\n',
+        '  stap_van: "Stap {nummer} van {aantal}"\n',
+        [
+            "content/teksten.yaml:22:13: error: teksten.stap_van: onbekende invulplaats {aantal} "
+            "(hint: toegelaten: {nummer}, {totaal}; schrijf {{ voor een letterlijke {)"
+        ],
+        id="unknown-placeholder",
+    ),
+    pytest.param(
+        "stappen.yaml",
+        "stappen:\n",
+        "stappen:\n\t- id: x\n",
+        [
+            "content/stappen.yaml:11:1: error: dit is geen geldige YAML: found character '\\t' "
+            "that cannot start any token (hint: kijk naar de inspringing (spaties, geen tabs) "
+            "en zet tekst met ':' of '#' tussen aanhalingstekens)"
+        ],
+        id="syntax-error",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "expected"), CASES)
+def test_each_error_shape_gives_its_message(
+    content_copy: Path, name: str, old: str, new: str, expected: list[str]
+) -> None:
+    _edit(content_copy, name, old, new)
+    assert _messages(content_copy) == expected
+    with pytest.raises(ContentError):
+        load_library(content_copy, today=TODAY)
+
+
+def test_warnings_are_apart_from_errors(content_copy: Path) -> None:
+    _edit(content_copy, "vragen.yaml", "    titel: Twijfel\n", "    titel: Twijfel\n    titl: x\n")
+    _edit(content_copy, "leren.yaml", "    nagekeken: 2026-11-01\n", "    nagekeken: 2024-01-15\n")
+    assert _messages(content_copy) == []
+    warnings = _messages(content_copy, Level.WARNING)
+    assert (
+        "content/vragen.yaml:5:11: warning: [twijfel] titl: onbekend veld 'titl' wordt "
+        "genegeerd (hint: bedoelde je 'titel'?)" in warnings
+    )
+    assert (
+        "content/leren.yaml:10:16: warning: [e-learning] nagekeken: laatst nagekeken op "
+        "2024-01-15, meer dan 12 maanden geleden (hint: lees het item na en zet de datum van "
+        "vandaag)" in warnings
+    )
+    assert any(
+        "[vk-limburg] contact: nog te verifiëren en dus niet getoond: telefoon" in w
+        for w in warnings
+    )
+
+
+def test_all_problems_are_reported_in_one_run(content_copy: Path) -> None:
+    _edit(content_copy, "vragen.yaml", "    titel: Twijfel\n", "")
+    _edit(
+        content_copy, "stappen.yaml", "  verwant: [signalen-noteren]\n", "  verwant: [nergens]\n"
+    )
+    _edit(content_copy, "partners.yaml", "    provincie: limburg\n", "    provincie: limbur\n")
+    messages = _messages(content_copy)
+    assert len(messages) == 3, messages
+    assert "[twijfel] titel: dit verplichte veld ontbreekt" in messages[0]
+    assert "[stappenplan] verwant: verwijst naar 'nergens'" in messages[1]
+    assert "[vk-limburg] provincie: onbekende provincie 'limbur'" in messages[2]
+
+
+def test_an_unreadable_file_does_not_cascade(content_copy: Path) -> None:
+    # Links into a file that could not be read are not called missing: that would only echo
+    # the file's own problem.
+    (content_copy / "leren.yaml").unlink()
+    assert _messages(content_copy) == [
+        "content/leren.yaml:1:1: error: dit bestand ontbreekt "
+        "(hint: maak leren.yaml aan (zie content/README.md))"
+    ]
+
+
+def test_a_broken_item_does_not_hide_the_others(content_copy: Path) -> None:
+    # Both items are broken in different ways; both must be reported.
+    _edit(content_copy, "vragen.yaml", "    titel: Twijfel\n", "")
+    _edit(content_copy, "vragen.yaml", "    titel: Zelfzorg\n", "    titel: [Zelfzorg]\n")
+    messages = _messages(content_copy)
+    assert [m.split(": error: ")[1].split(":")[0] for m in messages] == [
+        "[twijfel] titel",
+        "[zelfzorg] titel",
+    ]
+
+
+def test_scalars_stay_what_the_admin_typed(content_copy: Path) -> None:
+    _edit(
+        content_copy, "partners.yaml", '        waarde: "101"\n', "        waarde: 0470 12 34 56\n"
+    )
+    library = load_library(content_copy, today=TODAY)
+    contact = library.items["noodnummers"].contact[0]  # type: ignore[attr-defined]
+    assert contact.waarde == "0470 12 34 56"

@@ -3,8 +3,10 @@
 Three parts:
 
 - `EmulatorRequest`: a PTB request class that repairs the emulator's answers so that stock
-  telegram-test-api 4.2.1 works with python-telegram-bot 22 (see
-  /work/shared/telegram-emulator.md, incompatibilities 1-4).
+  telegram-test-api 4.2.1 works with python-telegram-bot 22: getMe without ``is_bot``, dates
+  in milliseconds, ``null`` edit results, callback queries without ``chat_instance``, and
+  sendMessage results that echo JSON-encoded request fields (``link_preview_options`` from
+  ``Defaults`` broke ``Message.de_json``).
 - `Emulator`: starts ``node server.js`` on a free 127.0.0.1 port and stops it by its PID.
 - `EmulatorClient`: the test user's side, over the emulator's client routes.
 
@@ -247,9 +249,7 @@ class EmulatorClient:
         return data.get("result")
 
     @staticmethod
-    def _message(
-        token: str, chat_id: int, user: User, text: str, chat_type: str
-    ) -> JSONDict:
+    def _message(token: str, chat_id: int, user: User, text: str, chat_type: str) -> JSONDict:
         return {
             "botToken": token,
             "from": _user_dict(user),
@@ -315,8 +315,13 @@ class EmulatorClient:
         records = await self._post("/getUpdatesHistory", {"token": token})
         return list(records)
 
+    # `timeout` is the polling deadline of this helper (the requested API), not an I/O timeout.
     async def wait_for_bot_messages(
-        self, token: str, chat_id: int, count: int = 1, timeout: float = 10.0
+        self,
+        token: str,
+        chat_id: int,
+        count: int = 1,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> list[BotMessage]:
         """Poll until the bot has sent at least `count` new messages to `chat_id`."""
         deadline = time.monotonic() + timeout
@@ -411,7 +416,8 @@ class Emulator:
 
     def _read_output(self) -> None:
         process = self._process
-        assert process is not None and process.stdout is not None
+        assert process is not None
+        assert process.stdout is not None
         for raw in process.stdout:
             line = raw.rstrip("\n")
             self._output.append(line)
@@ -521,8 +527,13 @@ class Emulator:
         async with self._one_shot() as client:
             return await client.get_updates_history(token)
 
+    # `timeout` is the polling deadline of this helper (the requested API), not an I/O timeout.
     async def wait_for_bot_messages(
-        self, token: str, chat_id: int, count: int = 1, timeout: float = 10.0
+        self,
+        token: str,
+        chat_id: int,
+        count: int = 1,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> list[BotMessage]:
         """See `EmulatorClient.wait_for_bot_messages`."""
         async with self._one_shot() as client:

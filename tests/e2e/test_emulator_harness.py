@@ -7,12 +7,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update, User
+from telegram.constants import ParseMode
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     filters,
 )
@@ -23,8 +25,10 @@ if TYPE_CHECKING:
     from tests.e2e.conftest import AnyApplication, RunApp
 
 KEYBOARD = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("Red", callback_data="color:red")],
-     [InlineKeyboardButton("Blue", callback_data="color:blue")]]
+    [
+        [InlineKeyboardButton("Red", callback_data="color:red")],
+        [InlineKeyboardButton("Blue", callback_data="color:blue")],
+    ]
 )
 
 
@@ -37,7 +41,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None and query.message is not None
+    assert query is not None
+    assert query.message is not None
     await query.answer()
     # The emulator answers edits with null; EmulatorRequest turns that into True.
     assert await query.edit_message_text(f"Chosen: {query.data}") is True
@@ -46,7 +51,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    assert message is not None and message.text is not None
+    assert message is not None
+    assert message.text is not None
     await message.reply_text(message.text)
 
 
@@ -90,6 +96,25 @@ async def test_text_message_round_trip(
     assert reply.text == "hoe meld ik dit?"
 
 
+async def test_html_defaults_with_link_previews_off(
+    run_app: RunApp, user_client: EmulatorClient, bot_token: str, test_user: User
+) -> None:
+    # The bot's own Defaults: the emulator echoes link_preview_options back as a JSON string.
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+
+    def build(builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any]) -> AnyApplication:
+        return build_echo_app(builder.defaults(defaults))
+
+    async with run_app(build):
+        await user_client.send_message(bot_token, test_user.id, test_user, "<b>vet</b>")
+        [reply] = await user_client.wait_for_bot_messages(bot_token, test_user.id)
+
+    assert reply.text == "<b>vet</b>"
+    assert reply.raw["message"]["parse_mode"] == "HTML"
+
+
 async def test_button_press_answers_edits_and_sends(
     run_app: RunApp, user_client: EmulatorClient, bot_token: str, test_user: User
 ) -> None:
@@ -122,26 +147,77 @@ async def test_each_test_has_its_own_bot(
     [
         pytest.param(
             {"ok": True, "result": {"id": 666, "first_name": "B", "username": "TestNameBot"}},
-            {"ok": True, "result": {"id": 666, "first_name": "B", "username": "TestNameBot",
-                                    "is_bot": True}},
+            {
+                "ok": True,
+                "result": {
+                    "id": 666,
+                    "first_name": "B",
+                    "username": "TestNameBot",
+                    "is_bot": True,
+                },
+            },
             id="getMe-gets-is_bot",
         ),
         pytest.param(
-            {"ok": True, "result": {"message_id": 1, "date": 1_700_000_000_123, "chat": {},
-                                    "reply_markup": '{"inline_keyboard": []}'}},
-            {"ok": True, "result": {"message_id": 1, "date": 1_700_000_000, "chat": {},
-                                    "reply_markup": {"inline_keyboard": []}}},
+            {
+                "ok": True,
+                "result": {
+                    "message_id": 1,
+                    "date": 1_700_000_000_123,
+                    "chat": {},
+                    "reply_markup": '{"inline_keyboard": []}',
+                },
+            },
+            {
+                "ok": True,
+                "result": {
+                    "message_id": 1,
+                    "date": 1_700_000_000,
+                    "chat": {},
+                    "reply_markup": {"inline_keyboard": []},
+                },
+            },
             id="message-date-in-ms",
         ),
         pytest.param({"ok": True, "result": None}, {"ok": True, "result": True}, id="null-result"),
         pytest.param(
-            {"ok": True, "result": [{"update_id": 3, "callback_query": {
-                "id": "1", "from": {"id": 7, "first_name": "U"}, "data": "x",
-                "message": {"message_id": 2, "date": 1, "chat": {"id": 7, "type": "private"}}}}]},
-            {"ok": True, "result": [{"update_id": 3, "callback_query": {
-                "id": "1", "from": {"id": 7, "first_name": "U", "is_bot": False}, "data": "x",
-                "chat_instance": "emulator-7",
-                "message": {"message_id": 2, "date": 1, "chat": {"id": 7, "type": "private"}}}}]},
+            {
+                "ok": True,
+                "result": [
+                    {
+                        "update_id": 3,
+                        "callback_query": {
+                            "id": "1",
+                            "from": {"id": 7, "first_name": "U"},
+                            "data": "x",
+                            "message": {
+                                "message_id": 2,
+                                "date": 1,
+                                "chat": {"id": 7, "type": "private"},
+                            },
+                        },
+                    }
+                ],
+            },
+            {
+                "ok": True,
+                "result": [
+                    {
+                        "update_id": 3,
+                        "callback_query": {
+                            "id": "1",
+                            "from": {"id": 7, "first_name": "U", "is_bot": False},
+                            "data": "x",
+                            "chat_instance": "emulator-7",
+                            "message": {
+                                "message_id": 2,
+                                "date": 1,
+                                "chat": {"id": 7, "type": "private"},
+                            },
+                        },
+                    }
+                ],
+            },
             id="callback-gets-chat_instance",
         ),
         pytest.param(

@@ -1,0 +1,42 @@
+# Playbook bot: python-telegram-bot on Python 3.11 (the CI version), run as a non-root user.
+# Build:  docker build -t playbook-bot .
+# Run:    docker run --rm -e TELEGRAM_BOT_TOKEN=... -v ./content:/app/content:ro playbook-bot
+# See docs/docker.md.
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    BOT_CONTENT_DIR=/app/content
+
+# A fixed, unprivileged user: it can read /app but not change the code or the content.
+RUN groupadd --system --gid 10001 playbook \
+    && useradd --system --uid 10001 --gid playbook --no-create-home \
+        --home-dir /nonexistent --shell /usr/sbin/nologin playbook
+
+WORKDIR /app
+
+# Code and dependencies first: editing content/ does not invalidate this layer.
+COPY pyproject.toml README.md ./
+COPY bot/ ./bot/
+COPY bot_telegram/ ./bot_telegram/
+RUN pip install . \
+    && rm -rf build ./*.egg-info
+
+# Content last (it changes most often); a volume may replace it at run time.
+COPY content/ ./content/
+
+USER 10001:10001
+
+# An image with broken content cannot be built; run as the runtime user to prove it can read it.
+RUN playbook check /app/content
+
+# Telegram webhook mode only (BOT_WEBHOOK_URL set); polling needs no inbound port.
+EXPOSE 8443
+
+# Exit 0 only when the content loads and, with a token, the Bot API answers getMe.
+HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \
+    CMD ["playbook", "health"]
+
+CMD ["playbook", "run"]

@@ -1,0 +1,328 @@
+"""Offline Telegram layer for handler tests: a recording Bot API transport and update factories.
+
+`RecordingRequest` plugs into `ApplicationBuilder().request(...)`: every Bot API call is
+recorded as ``(method, params)`` and answered locally with canned JSON, so a real
+`Application` can process real `Update.de_json(payload, app.bot)` objects without a network::
+
+    rec = RecordingRequest()
+    app = (ApplicationBuilder().token("123:TEST").request(rec)
+           .get_updates_request(RecordingRequest()).updater(None).build())
+    async with app:
+        await app.process_update(Update.de_json(command_update("/start"), app.bot))
+    assert rec.calls_to("sendMessage")[0]["text"] == "..."
+
+This layer covers what the emulator (tests/e2e) lacks: setMyCommands and other methods,
+inline queries, photos, and Telegram's limits, which tests must check themselves.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+JSONDict = dict[str, Any]
+Responder = Callable[[JSONDict], object]
+
+BOT_ID = 123  # matches the token "123:TEST"
+BOT_USERNAME = "PlaybookTestBot"
+BOT_FIRST_NAME = "Playbook Test Bot"
+USER_ID = 42
+CHAT_ID = USER_ID  # a private chat's id is the user's id
+GROUP_CHAT_ID = -1001234567890
+
+_TOKEN_BOT_ID = re.compile(r"/bot(\d+):")
+_update_ids = itertools.count(1)
+_message_ids = itertools.count(1)
+
+
+def bot_user_dict(bot_id: int = BOT_ID, username: str = BOT_USERNAME) -> JSONDict:
+    """The bot as a Bot API `User`."""
+    return {"id": bot_id, "is_bot": True, "first_name": BOT_FIRST_NAME, "username": username}
+
+
+def user_dict(user_id: int = USER_ID) -> JSONDict:
+    """A human Bot API `User`."""
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": "Test",
+        "username": f"user{user_id}",
+        "language_code": "nl",
+    }
+
+
+def chat_dict(chat_id: int, chat_type: str = "private", user_id: int = USER_ID) -> JSONDict:
+    """A Bot API `Chat`; private chats carry the user's name, groups a title."""
+    if chat_type == "private":
+        return {
+            "id": chat_id,
+            "type": "private",
+            "first_name": "Test",
+            "username": f"user{user_id}",
+        }
+    return {"id": chat_id, "type": chat_type, "title": f"Test {chat_type} {chat_id}"}
+
+
+class RecordingRequest(BaseRequest):
+    """Answers Bot API calls locally and records them; never touches the network.
+
+    `calls` holds ``(method, params)`` in call order; params are the Python values PTB
+    serialises (e.g. ``reply_markup`` as a dict). Unknown methods answer ``True``; pass
+    `responses` to add or replace canned answers per method.
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_username: str = BOT_USERNAME,
+        responses: Mapping[str, Responder] | None = None,
+    ) -> None:
+        self.calls: list[tuple[str, JSONDict]] = []
+        self.bot_username = bot_username
+        self._bot_id = BOT_ID
+        self._message_ids = itertools.count(10_000)
+        self._responders: dict[str, Responder] = {
+            "getMe": lambda _: bot_user_dict(self._bot_id, self.bot_username),
+            "getUpdates": lambda _: [],
+            "sendMessage": self._sent_message,
+            "sendPhoto": self._sent_message,
+            "editMessageText": self._edited_message,
+            "editMessageReplyMarkup": self._edited_message,
+            **(responses or {}),
+        }
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No timeouts: nothing waits."""
+        return None
+
+    async def do_request(  # noqa: PLR0917 - the signature is BaseRequest.do_request's
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Record the call and answer it with canned JSON."""
+        api_method = url.rsplit("/", 1)[-1]
+        if match := _TOKEN_BOT_ID.search(url):
+            self._bot_id = int(match.group(1))
+        params: JSONDict = dict(request_data.parameters) if request_data else {}
+        self.calls.append((api_method, params))
+        responder = self._responders.get(api_method)
+        result = responder(params) if responder is not None else True
+        return HTTPStatus.OK, json.dumps({"ok": True, "result": result}).encode()
+
+    # -- canned answers --------------------------------------------------------------------------
+
+    def _message(self, params: JSONDict, message_id: int) -> JSONDict:
+        chat_id = params.get("chat_id")
+        chat_id = chat_id if isinstance(chat_id, int) else CHAT_ID
+        message: JSONDict = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat_dict(chat_id, "private" if chat_id > 0 else "supergroup"),
+            "from": bot_user_dict(self._bot_id, self.bot_username),
+        }
+        for key in ("text", "caption"):
+            if isinstance(params.get(key), str):
+                message[key] = params[key]
+        markup = params.get("reply_markup")
+        # Telegram only echoes inline keyboards in a Message.
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        return message
+
+    def _sent_message(self, params: JSONDict) -> JSONDict:
+        return self._message(params, next(self._message_ids))
+
+    def _edited_message(self, params: JSONDict) -> JSONDict | bool:
+        if "inline_message_id" in params:
+            return True
+        message = self._message(params, int(params.get("message_id", 0)))
+        message["edit_date"] = message["date"]
+        return message
+
+    # -- assertions helpers ----------------------------------------------------------------------
+
+    @property
+    def methods(self) -> list[str]:
+        """The called Bot API methods, in order."""
+        return [method for method, _ in self.calls]
+
+    def calls_to(self, method: str) -> list[JSONDict]:
+        """The params of every call to `method`, in order."""
+        return [params for name, params in self.calls if name == method]
+
+    def sent_texts(self) -> list[str]:
+        """The texts of every sendMessage and editMessageText, in order."""
+        return [
+            str(params["text"])
+            for name, params in self.calls
+            if name in ("sendMessage", "editMessageText") and "text" in params
+        ]
+
+    def clear(self) -> None:
+        """Forget the recorded calls (e.g. the getMe of `initialize()`)."""
+        self.calls.clear()
+
+
+# -- update payloads ------------------------------------------------------------------------------
+
+
+def message_dict(
+    text: str,
+    *,
+    chat_id: int = CHAT_ID,
+    chat_type: str = "private",
+    user_id: int = USER_ID,
+    entities: list[JSONDict] | None = None,
+    reply_to_message: JSONDict | None = None,
+) -> JSONDict:
+    """A Bot API `Message` from a user."""
+    message: JSONDict = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": chat_dict(chat_id, chat_type, user_id),
+        "from": user_dict(user_id),
+        "text": text,
+    }
+    if entities:
+        message["entities"] = entities
+    if reply_to_message is not None:
+        message["reply_to_message"] = reply_to_message
+    return message
+
+
+def _default_chat_id(chat_id: int | None, chat_type: str, user_id: int) -> int:
+    if chat_id is not None:
+        return chat_id
+    return user_id if chat_type == "private" else GROUP_CHAT_ID
+
+
+def text_update(
+    text: str,
+    *,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    user_id: int = USER_ID,
+    reply_to_bot: bool = False,
+    entities: list[JSONDict] | None = None,
+) -> JSONDict:
+    """An `Update` with a text message; `reply_to_bot` makes it a reply to a bot message."""
+    chat_id = _default_chat_id(chat_id, chat_type, user_id)
+    reply_to: JSONDict | None = None
+    if reply_to_bot:
+        reply_to = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": chat_dict(chat_id, chat_type, user_id),
+            "from": bot_user_dict(),
+            "text": "…",
+        }
+    message = message_dict(
+        text,
+        chat_id=chat_id,
+        chat_type=chat_type,
+        user_id=user_id,
+        entities=entities,
+        reply_to_message=reply_to,
+    )
+    return {"update_id": next(_update_ids), "message": message}
+
+
+def command_update(
+    text: str,
+    *,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    user_id: int = USER_ID,
+    bot_username: str | None = None,
+) -> JSONDict:
+    """An `Update` with a command such as ``"/start payload"`` and its ``bot_command`` entity.
+
+    With `bot_username` the command is addressed as ``/start@bot_username`` (as in groups).
+    """
+    if not text.startswith("/"):
+        raise ValueError(f"a command starts with '/': {text!r}")
+    command, separator, rest = text.partition(" ")
+    if bot_username:
+        command = f"{command}@{bot_username}"
+    entities = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    return text_update(
+        f"{command}{separator}{rest}",
+        chat_id=chat_id,
+        chat_type=chat_type,
+        user_id=user_id,
+        entities=entities,
+    )
+
+
+def button_update(
+    data: str,
+    *,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    user_id: int = USER_ID,
+    message_text: str = "…",
+    message_id: int | None = None,
+    reply_markup: JSONDict | None = None,
+) -> JSONDict:
+    """An `Update` with a callback query: the user pressed a button with `data`."""
+    chat_id = _default_chat_id(chat_id, chat_type, user_id)
+    bot_message: JSONDict = {
+        "message_id": message_id if message_id is not None else next(_message_ids),
+        "date": int(time.time()),
+        "chat": chat_dict(chat_id, chat_type, user_id),
+        "from": bot_user_dict(),
+        "text": message_text,
+    }
+    if reply_markup is not None:
+        bot_message["reply_markup"] = reply_markup
+    update_id = next(_update_ids)
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cq{update_id}",
+            "from": user_dict(user_id),
+            "chat_instance": f"ci{chat_id}",
+            "message": bot_message,
+            "data": data,
+        },
+    }
+
+
+def group_text_update(
+    text: str,
+    mention_bot: bool,
+    *,
+    chat_id: int = GROUP_CHAT_ID,
+    chat_type: str = "supergroup",
+    user_id: int = USER_ID,
+    bot_username: str = BOT_USERNAME,
+) -> JSONDict:
+    """An `Update` with a group message; `mention_bot` prefixes ``@bot_username`` (an entity)."""
+    entities: list[JSONDict] | None = None
+    if mention_bot:
+        mention = f"@{bot_username}"
+        text = f"{mention} {text}"
+        entities = [{"type": "mention", "offset": 0, "length": len(mention)}]
+    return text_update(
+        text, chat_id=chat_id, chat_type=chat_type, user_id=user_id, entities=entities
+    )

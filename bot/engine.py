@@ -63,8 +63,12 @@ class Engine:
 
     def _answer(self, snap: Snapshot, question: str) -> tuple[Outcome, bool, list[Hit], Reply]:
         replies = snap.replies
-        if not fold(question):
+        if not any(ch.isalnum() for ch in question):
+            # Empty, only emoji or punctuation: nothing to search for.
             return Outcome.FALLBACK, False, [], replies.message("leeg_bericht")
+        if not fold(question):
+            # Letters, but none we can read (another script): say so honestly, offer routes.
+            return Outcome.FALLBACK, False, [], replies.fallback()
         urgent = snap.urgency.is_urgent(question)
         place = snap.places.find(question)
         match = decide(snap.index.search(question))

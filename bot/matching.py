@@ -49,8 +49,8 @@ COVERAGE_WEIGHT = 0.75
 PHRASE_COVERAGE_WEIGHT = 0.6
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
 WRATIO_CUTOFF = 30.0
-MIN_TYPO_LENGTH = 4
-"""Shorter words are never typo-corrected: "vk" → "ik" would be noise."""
+MIN_TYPO_LENGTH = 5
+"""Shorter words are never typo-corrected: "kost" → "oost" would be noise."""
 
 
 class Outcome(StrEnum):

@@ -1,0 +1,174 @@
+"""The conversation core on the fixture content: outcomes, urgency, places, navigation."""
+
+from __future__ import annotations
+
+import functools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.actions import decode, show
+from bot.engine import Engine
+from bot.matching import Outcome
+from bot.store import ContentStore
+from tests.conftest import FIXTURE_CONTENT, TODAY
+
+
+def _ids(engine: Engine, text: str) -> list[str]:
+    return [hit.item_id for hit in engine.ask(text).hits]
+
+
+def test_a_clear_question_is_answered_with_its_item(engine: Engine) -> None:
+    answer = engine.ask("hoe moet ik signalen noteren")
+    assert answer.outcome is Outcome.ANSWER
+    assert answer.hits[0].item_id == "signalen-noteren"
+    assert "Signalen noteren" in answer.reply.plain_text()
+
+
+def test_typos_and_missing_accents_still_match(engine: Engine) -> None:
+    assert _ids(engine, "signalen noteeren")[0] == "signalen-noteren"
+    assert _ids(engine, "grensoverschreidend gedrag personeel")[0] == (
+        "grensoverschrijdend-gedrag-personeel"
+    )
+
+
+def test_ambiguous_question_asks_which_one(engine: Engine) -> None:
+    answer = engine.ask("vk")
+    assert answer.outcome is Outcome.CLARIFY
+    labels = [b.label for b in answer.reply.all_buttons()]
+    assert "Tekst geen van deze" in labels
+    assert 2 <= len([h for h in answer.hits]) <= 4
+
+
+def test_nothing_found_falls_back_with_human_routes(engine: Engine) -> None:
+    answer = engine.ask("hoeveel kost een parkeerplaats")
+    assert answer.outcome is Outcome.FALLBACK
+    data = {b.data for b in answer.reply.all_buttons()}
+    assert {"c", show("1712"), show("noodnummers"), "m"} <= data
+
+
+def test_urgent_question_starts_with_the_emergency_item(engine: Engine) -> None:
+    answer = engine.ask("de vader staat aan de deur met een mes, signalen noteren?")
+    assert answer.urgent
+    assert answer.hits[0].item_id == "acuut-gevaar"
+    assert answer.reply.plain_text().startswith("Tekst urgent kop")
+    # The matched answer follows the emergency part.
+    assert "Signalen noteren" in answer.reply.plain_text()
+
+
+def test_a_place_gives_the_regional_vk_first(engine: Engine) -> None:
+    for text, vk in [
+        ("3500", "vk-limburg"),
+        ("ik werk in Gent", "vk-oost-vlaanderen"),
+        ("Borgerhout", "vk-antwerpen"),
+        ("1000 brussel", "vk-brussel"),
+    ]:
+        answer = engine.ask(text)
+        assert answer.outcome is Outcome.ANSWER, text
+        assert answer.hits[0].item_id == vk, text
+    # Local partners come with it.
+    assert "caw" in _ids(engine, "3500")
+
+
+def test_2070_is_flagged_as_unconfirmed(engine: Engine) -> None:
+    text = engine.start("pc-2070").plain_text()
+    assert "Oost-Vlaanderen" in text
+    assert "nog te bevestigen" in text
+
+
+def test_unverified_contacts_are_never_shown_as_fact(engine: Engine) -> None:
+    reply = engine.show("vk-limburg")
+    assert reply is not None
+    text = reply.plain_text()
+    assert "Tekst contact telefoon" not in text  # the phone entry is te-verifieren
+    assert "Tekst vk contact te verifieren" in text
+    assert "https://www.vertrouwenscentrum-kindermishandeling.be" in text
+
+
+def test_every_answer_shows_sources_and_review_date(engine: Engine) -> None:
+    text = engine.ask("twijfel").reply.plain_text()
+    assert "Tekst bronnen" in text
+    assert "https://example.org/twijfel" in text
+    assert "Nagekeken op 01-11-2026" in text
+
+
+def test_steps_navigate_previous_next_and_all(engine: Engine) -> None:
+    reply = engine.press(show("intern-overleg"))
+    data = [b.data for b in reply.all_buttons()]
+    assert show("signalen-noteren") in data  # previous
+    assert show("gesprek-ouders") in data  # next
+    assert show("stappenplan") in data  # all steps
+    assert reply.plain_text().startswith("Stap 2 van 6")
+    first = [b.data for b in engine.press(show("signalen-noteren")).all_buttons()]
+    assert show("gesprek-ouders") not in first  # no "next-next"
+    overview = [b.data for b in engine.press(show("stappenplan")).all_buttons()]
+    assert overview[:6] == [
+        show(s)
+        for s in (
+            "signalen-noteren",
+            "intern-overleg",
+            "gesprek-ouders",
+            "advies-vragen",
+            "beslissen",
+            "opvolgen",
+        )
+    ]
+
+
+def test_forged_or_outdated_buttons_get_a_polite_note_and_the_menu(engine: Engine) -> None:
+    for payload in ("zzz", "i:bestaat-niet", "i:" + "x" * 100, ""):
+        reply = engine.press(payload)
+        assert reply.plain_text() == "Tekst knop verlopen"
+        assert show("stappenplan") in [b.data for b in reply.all_buttons()]
+
+
+def test_deep_links(engine: Engine) -> None:
+    assert engine.start("beslissen").plain_text().startswith("Stap 5 van 6\n\nBeslissen")
+    assert "Limburg" in engine.start("pc-3500").plain_text()
+    assert engine.start("onbekend").plain_text() == "Tekst welkom"
+    assert engine.start(None).plain_text() == "Tekst welkom"
+
+
+def test_commands(engine: Engine) -> None:
+    assert "Stappenplan" in engine.command("stappenplan").plain_text()
+    assert engine.command("contact").plain_text() == "Tekst vraag postcode"
+    assert "Limburg" in engine.command("contact", "3500").plain_text()
+    assert engine.command("contact", "Atlantis").plain_text() == "Tekst regio niet gevonden"
+    assert engine.command("leren").plain_text() == "Tekst leren titel"
+    assert engine.command("help").plain_text() == "Tekst hulp"
+
+
+def test_bad_input_gets_a_sensible_reply(engine: Engine) -> None:
+    assert engine.ask("").reply.plain_text() == "Tekst leeg bericht"
+    assert engine.ask("🙂🙂🙂").reply.plain_text() == "Tekst leeg bericht"
+    for text in ("x" * 10_000, "привет как дела", "مرحبا", "a\x00b\x1bc", "\u202e\u200b"):
+        answer = engine.ask(text)
+        assert answer.reply.blocks, text
+        assert answer.reply.all_buttons(), text  # never a dead end
+
+
+def test_every_button_leads_somewhere(engine: Engine) -> None:
+    library = engine.store.current.library
+    for item_id in library.items:
+        reply = engine.show(item_id)
+        assert reply is not None
+        for button in reply.all_buttons():
+            assert button.data is not None and decode(button.data) is not None, (item_id, button)
+            assert engine.press(button.data).plain_text() != "Tekst knop verlopen", button
+
+
+@functools.cache
+def _shared_engine() -> Engine:
+    # Hypothesis runs the test body many times; function-scoped fixtures are not reset
+    # between examples, so the engine is built once here instead.
+    return Engine(ContentStore.open(FIXTURE_CONTENT, today=TODAY))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gets_a_reply_with_a_way_forward(text: str) -> None:
+    answer = _shared_engine().ask(text)
+    assert answer.reply.blocks
+    assert answer.reply.all_buttons()
+    if answer.urgent:
+        assert answer.hits[0].item_id == "acuut-gevaar"

@@ -48,6 +48,10 @@ COVERAGE_WEIGHT = 0.75
 """Share of the final score that comes from word coverage; the rest is WRatio."""
 PHRASE_COVERAGE_WEIGHT = 0.6
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
+UNKNOWN_WORD_WEIGHT = 2.0
+"""Weight (in idf units) of a question word the index does not know: it is left unexplained."""
+EVIDENCE_MASS = 4.0
+"""Matched idf mass needed for full confidence; one common word alone is weak evidence."""
 WRATIO_CUTOFF = 30.0
 MIN_TYPO_LENGTH = 5
 """Shorter words are never typo-corrected: "kost" → "oost" would be noise."""
@@ -165,14 +169,17 @@ class MatchIndex:
         """The normalizer (with the index vocabulary) used for questions."""
         return self._normalizer
 
-    def stems(self, words: list[str]) -> list[str]:
-        """The known stems of normalized words, after typo correction (unknown words dropped)."""
+    def stems(self, words: list[str]) -> tuple[list[str], int]:
+        """The known stems of normalized words after typo correction, and how many are unknown."""
         stems: list[str] = []
+        unknown = 0
         for word in words:
             stem = self._stem_of(word)
-            if stem is not None and stem not in stems:
+            if stem is None:
+                unknown += not word.isdigit()
+            elif stem not in stems:
                 stems.append(stem)
-        return stems
+        return stems, unknown
 
     def _stem_of(self, word: str) -> str | None:
         known = self._surface_to_stem.get(word)
@@ -206,10 +213,10 @@ class MatchIndex:
     def search(self, text: str) -> list[Hit]:
         """Items matching a question, best first (score 0–100), one hit per item."""
         words = self._normalizer.content_words(text)
-        stems = self.stems(words)
+        stems, unknown = self.stems(words)
         if not stems:
             return []
-        query_mass = sum(self._idf[s] for s in stems)
+        query_mass = sum(self._idf[s] for s in stems) + UNKNOWN_WORD_WEIGHT * unknown
         query_stems = set(stems)
         candidates: dict[int, float] = {}
         for stem in stems:
@@ -221,7 +228,8 @@ class MatchIndex:
                         PHRASE_COVERAGE_WEIGHT * matched / phrase.mass
                         + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
                     )
-                    candidates[index] = 100.0 * coverage
+                    evidence = min(1.0, matched / EVIDENCE_MASS)
+                    candidates[index] = 100.0 * coverage * evidence
         query = " ".join(words)
         choices = {index: self._phrases[index].text for index in candidates}
         similarity = {

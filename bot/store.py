@@ -43,7 +43,13 @@ class Snapshot:
             library=library,
             index=MatchIndex.build(library.items.values(), normalizer),
             places=PlaceIndex.from_regions(library.regions),
-            urgency=UrgencyDetector.build(library.urgent_words, library.urgent_phrases),
+            urgency=UrgencyDetector.build(
+                library.urgent_words,
+                library.urgent_phrases,
+                harm=library.harm_words,
+                now=library.now_words,
+                no_alarm=library.no_alarm_phrases,
+            ),
             replies=Replies(library),
         )
 

@@ -1,9 +1,16 @@
 """Urgent-danger detection: runs before matching, tolerant of typos, words from content.
 
-A single danger word ("bewusteloos", "mes") or a multi-word phrase ("in gevaar") from
-`urgent.yaml` makes a question urgent. Typos are forgiven on longer words only (one edit up
-to 7 letters, two beyond): short words like "mes" must match exactly, or "mee"/"mis" would
-raise false alarms, which cost trust too.
+Three rules, all fed by `urgent.yaml`:
+
+1. a *signal word* ("bewusteloos", "mes") or *signal phrase* ("ademt niet") alone is urgent;
+2. a *harm word* ("slaat", "bloedt", "pijn doen") is urgent together with a *now word*
+   ("nu", "hier", "vanavond", "dringend"): violence that is happening or about to happen,
+   as opposed to a signal from the past ("vorige week had hij een blauwe plek");
+3. *no-alarm phrases* ("wat moet ik nu doen") are removed first, so a casual "nu" does not
+   turn every question into an alarm.
+
+Typos are forgiven on longer words only (one edit up to 7 letters, two beyond): short words
+like "mes" must match exactly, or "mee"/"mis" would raise false alarms, which cost trust too.
 """
 
 from __future__ import annotations
@@ -17,9 +24,11 @@ from rapidfuzz.distance import Levenshtein
 from bot.normalize import fold
 
 MIN_FUZZY_WORD = 5
-"""Danger words shorter than this only match exactly."""
+"""Words shorter than this only match exactly."""
 PHRASE_SCORE = 90.0
-"""`partial_ratio` a multi-word phrase needs against the question to count (typos allowed)."""
+"""`partial_ratio` a long signal phrase needs against the question to count (typos allowed)."""
+MIN_FUZZY_PHRASE = 10
+"""Shorter signal phrases must appear literally."""
 
 
 def _max_edits(word: str) -> int:
@@ -29,52 +38,85 @@ def _max_edits(word: str) -> int:
 
 
 @dataclass(frozen=True)
-class UrgencyDetector:
-    """Tells whether a question describes a child in danger now."""
+class _Terms:
+    """Single words (exact set + fuzzy candidates) and multi-word phrases."""
 
     words: frozenset[str]
-    fuzzy_words: tuple[str, ...]
+    fuzzy: tuple[str, ...]
     phrases: tuple[str, ...]
 
     @classmethod
-    def build(cls, words: Iterable[str], phrases: Iterable[str]) -> UrgencyDetector:
-        """From `signaalwoorden` and `signaalzinnen`; multi-word entries count as phrases."""
+    def of(cls, entries: Iterable[str]) -> _Terms:
         single: set[str] = set()
-        multi: list[str] = []
-        for entry in (*words, *phrases):
+        multi: set[str] = set()
+        for entry in entries:
             folded = fold(entry)
             if " " in folded:
-                multi.append(folded)
+                multi.add(folded)
             elif folded:
                 single.add(folded)
         fuzzy = tuple(sorted(w for w in single if len(w) >= MIN_FUZZY_WORD))
-        return cls(frozenset(single), fuzzy, tuple(sorted(set(multi))))
+        return cls(frozenset(single), fuzzy, tuple(sorted(multi)))
+
+    def found_in(self, padded: str, tokens: set[str], *, fuzzy: bool) -> bool:
+        if any(f" {phrase} " in padded for phrase in self.phrases):
+            return True
+        if tokens & self.words:
+            return True
+        if fuzzy and any(self._near(t) for t in tokens if len(t) >= MIN_FUZZY_WORD):
+            return True
+        return fuzzy and any(
+            fuzz.partial_ratio(phrase, padded, score_cutoff=PHRASE_SCORE)
+            for phrase in self.phrases
+            if len(phrase) >= MIN_FUZZY_PHRASE
+        )
+
+    def _near(self, token: str) -> bool:
+        found = process.extractOne(
+            token, self.fuzzy, scorer=Levenshtein.distance, processor=None, score_cutoff=2
+        )
+        return found is not None and found[1] <= min(_max_edits(token), _max_edits(found[0]))
+
+
+@dataclass(frozen=True)
+class UrgencyDetector:
+    """Tells whether a question describes a child in danger now."""
+
+    signals: _Terms
+    harm: _Terms
+    now: _Terms
+    no_alarm: tuple[str, ...]
+
+    @classmethod
+    def build(
+        cls,
+        words: Iterable[str],
+        phrases: Iterable[str],
+        *,
+        harm: Iterable[str] = (),
+        now: Iterable[str] = (),
+        no_alarm: Iterable[str] = (),
+    ) -> UrgencyDetector:
+        """From the lists in `urgent.yaml`."""
+        return cls(
+            _Terms.of([*words, *phrases]),
+            _Terms.of(harm),
+            _Terms.of(now),
+            tuple(sorted({fold(p) for p in no_alarm if fold(p)}, key=len, reverse=True)),
+        )
 
     def is_urgent(self, text: str) -> bool:
-        """Whether `text` contains a danger word or phrase (also slightly misspelled)."""
+        """Whether `text` describes danger now (also slightly misspelled)."""
         folded = fold(text)
         if not folded:
             return False
         padded = f" {folded} "
-        if any(f" {phrase} " in padded for phrase in self.phrases):
+        if self.signals.found_in(padded, set(folded.split()), fuzzy=True):
             return True
-        for token in set(folded.split()):
-            if token in self.words:
-                return True
-            if len(token) >= MIN_FUZZY_WORD and self._near_word(token):
-                return True
-        return any(
-            fuzz.partial_ratio(phrase, folded, score_cutoff=PHRASE_SCORE)
-            for phrase in self.phrases
-            if len(phrase) >= 10
+        for phrase in self.no_alarm:
+            padded = padded.replace(f" {phrase} ", " ")
+        tokens = set(padded.split())
+        # Now-words are short and common: exact matches only.
+        return self.now.found_in(padded, tokens, fuzzy=False) and self.harm.found_in(
+            padded, tokens, fuzzy=True
         )
-
-    def _near_word(self, token: str) -> bool:
-        found = process.extractOne(
-            token,
-            self.fuzzy_words,
-            scorer=Levenshtein.distance,
-            processor=None,
-            score_cutoff=2,
-        )
-        return found is not None and found[1] <= min(_max_edits(token), _max_edits(found[0]))

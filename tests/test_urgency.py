@@ -39,3 +39,38 @@ def test_urgent_phrasings_are_detected(text: str) -> None:
 )
 def test_ordinary_questions_are_not_urgent(text: str) -> None:
     assert not DETECTOR.is_urgent(text)
+
+
+COMBINED = UrgencyDetector.build(
+    ["mes"],
+    [],
+    harm=["slaat", "geslagen", "pijn doen", "agressief"],
+    now=["nu", "hier", "vanavond", "op dit moment"],
+    no_alarm=["wat moet ik nu doen", "tot nu toe"],
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "papa slaat de mama hier in de gang",
+        "hij gaat hem vanavond weer pijn doen",
+        "een ouder is agressief op dit moment",
+        "ze wordt nu geslagn",  # harm word with a typo
+    ],
+)
+def test_harm_with_a_now_word_is_urgent(text: str) -> None:
+    assert COMBINED.is_urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kind vertelt dat papa slaat",  # harm, but no sign that it happens now
+        "kind vertelt dat papa slaat, wat moet ik nu doen?",  # casual 'nu' is neutralised
+        "tot nu toe is hij nooit geslagen",
+        "hier een vraag over de e-learning",  # now-word without harm
+    ],
+)
+def test_harm_or_now_alone_is_not_urgent(text: str) -> None:
+    assert not COMBINED.is_urgent(text)

@@ -31,6 +31,9 @@ class Library:
     urgent: Urgent
     urgent_words: tuple[str, ...]
     urgent_phrases: tuple[str, ...]
+    harm_words: tuple[str, ...]
+    now_words: tuple[str, ...]
+    no_alarm_phrases: tuple[str, ...]
     partners: tuple[Partner, ...]
     learning: tuple[Learning, ...]
     questions: tuple[Question, ...]

@@ -174,6 +174,18 @@ class UrgentFile(Strict):
     signaalzinnen: list[Text] = Field(
         default_factory=list, description="Zinnen van meerdere woorden die op acuut gevaar wijzen."
     )
+    gevaarwoorden: list[Text] = Field(
+        default_factory=list,
+        description="Woorden voor geweld of letsel die alleen samen met een nu-woord alarm geven.",
+    )
+    nu_woorden: list[Text] = Field(
+        default_factory=list,
+        description="Woorden die zeggen dat het nu of zo meteen gebeurt (nu, hier, vanavond, …).",
+    )
+    geen_alarm: list[Text] = Field(
+        default_factory=list,
+        description="Zinnen die een nu-woord neutraliseren, bv. 'wat moet ik nu doen'.",
+    )
 
 
 class PartnersFile(Strict):

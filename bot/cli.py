@@ -244,8 +244,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token. At DEBUG,
+    # python-telegram-bot logs the token and every update's text: never, even with -v.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
     out = out or sys.stdout
     try:
         settings = Settings.from_env()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -85,7 +86,13 @@ class Handlers:
         """Log without message text; tell the user something went wrong, with the menu."""
         kind = type(update).__name__
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("error while handling %s %s", kind, update_id, exc_info=context.error)
+        error = context.error
+        # The exception's message could quote what the user typed: log its type and where it
+        # happened, never its text.
+        where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+        log.error(
+            "error while handling %s %s: %s\n%s", kind, update_id, type(error).__name__, where
+        )
         if isinstance(update, Update) and update.effective_chat is not None:
             snapshot = self.engine.store.current
             try:

@@ -1,0 +1,1063 @@
+"""The Telegram adapter offline: real updates through the real composition root.
+
+Every test builds the bot with `bot_telegram.app.build_application` (the one `playbook run`
+uses) on the fixture content, feeds it real `Update.de_json(...)` objects with
+`process_update`, and asserts on the Bot API calls recorded by `RecordingRequest`: method
+names, chat ids, texts and keyboards. After every test the `app` fixture also checks each
+recorded sendMessage against Telegram's rules (HTML parse mode, 4096 characters, 64 bytes of
+callback data that `bot.actions.decode` reads back).
+
+Offline only (the emulator lacks them or does not enforce them, see tests/e2e):
+setMyCommands and the descriptions, groups, Telegram's limits, flood waits (429 RetryAfter)
+through the real AIORateLimiter, webhook mode (PTB's webhook server on 127.0.0.1 with the
+secret token; setWebhook recorded), error handling and content reloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from telegram import Update
+from telegram.constants import MessageLimit
+from telegram.error import NetworkError
+from telegram.ext import AIORateLimiter
+from telegram.request import RequestData
+
+from bot import actions
+from bot.config import Settings
+from bot.engine import Answer, Engine
+from bot.matching import Outcome
+from bot.replies import Block, Button, Reply, Style
+from bot.store import ContentStore
+from bot_telegram.app import COMMANDS, App, build_application
+from tests.conftest import FIXTURE_CONTENT
+from tests.telegram_fakes import (
+    BOT_ID,
+    BOT_USERNAME,
+    CHAT_ID,
+    GROUP_CHAT_ID,
+    USER_ID,
+    JSONDict,
+    RecordingRequest,
+    button_update,
+    chat_dict,
+    command_update,
+    group_text_update,
+    text_update,
+    user_dict,
+)
+from tests.test_render import assert_telegram_html
+
+TOKEN = f"{BOT_ID}:TEST"
+MAIN_MENU = ["i:stappenplan", "c", "l", "i:noodnummers", "i:privacy"]
+STEPS = [
+    "signalen-noteren",
+    "intern-overleg",
+    "gesprek-ouders",
+    "advies-vragen",
+    "beslissen",
+    "opvolgen",
+]
+MAX_CALLBACK_BYTES = 64
+
+
+# -- fixtures and helpers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return Engine(ContentStore.open(FIXTURE_CONTENT))
+
+
+@pytest.fixture
+def rec() -> RecordingRequest:
+    return RecordingRequest()
+
+
+def build(engine: Engine, rec: RecordingRequest, *, rate_limit: bool = False) -> App:
+    """The bot as `playbook run` builds it, with the offline transport."""
+    settings = Settings(content_dir=FIXTURE_CONTENT, token=TOKEN)
+    return build_application(
+        settings, engine, request=rec, updates_request=RecordingRequest(), rate_limit=rate_limit
+    )
+
+
+@asynccontextmanager
+async def running(
+    engine: Engine, rec: RecordingRequest, *, rate_limit: bool = False
+) -> AsyncIterator[App]:
+    """An initialised app; the getMe of start-up is forgotten, the sent messages are checked."""
+    app = build(engine, rec, rate_limit=rate_limit)
+    async with app:
+        assert rec.methods == ["getMe"]
+        rec.clear()
+        yield app
+        check_sent_messages(rec)
+
+
+@pytest.fixture
+async def app(engine: Engine, rec: RecordingRequest) -> AsyncIterator[App]:
+    async with running(engine, rec) as application:
+        yield application
+
+
+async def feed(app: App, payload: JSONDict) -> None:
+    update = Update.de_json(payload, app.bot)
+    assert update is not None
+    await app.process_update(update)
+
+
+def check_sent_messages(rec: RecordingRequest) -> None:
+    """Every message the bot sent is one Telegram accepts, with buttons the bot understands."""
+    for params in rec.calls_to("sendMessage"):
+        text = params["text"]
+        assert isinstance(text, str)
+        assert 0 < len(text) <= MessageLimit.MAX_TEXT_LENGTH
+        assert params["parse_mode"] == "HTML"
+        assert params["link_preview_options"] == {"is_disabled": True}
+        assert_telegram_html(text)
+        for button in buttons(params):
+            assert button["text"]
+            assert ("url" in button) != ("callback_data" in button), button
+            if "callback_data" in button:
+                data = button["callback_data"]
+                assert len(data.encode()) <= MAX_CALLBACK_BYTES, data
+                assert actions.decode(data) is not None, data
+
+
+def sent(rec: RecordingRequest) -> list[JSONDict]:
+    return rec.calls_to("sendMessage")
+
+
+def only_message(rec: RecordingRequest, chat_id: int = CHAT_ID) -> JSONDict:
+    """The single sendMessage of a one-message reply, to `chat_id`."""
+    [params] = sent(rec)
+    assert params["chat_id"] == chat_id
+    return params
+
+
+def buttons(params: JSONDict) -> list[JSONDict]:
+    markup = params.get("reply_markup")
+    if markup is None:
+        return []
+    return [button for row in markup["inline_keyboard"] for button in row]
+
+
+def callback_data(params: JSONDict) -> list[str]:
+    return [b["callback_data"] for b in buttons(params) if "callback_data" in b]
+
+
+def button_for(params: JSONDict, label: str) -> str:
+    [data] = [b["callback_data"] for b in buttons(params) if b["text"] == label]
+    assert isinstance(data, str)
+    return data
+
+
+def all_text(rec: RecordingRequest) -> str:
+    return "\n".join(rec.sent_texts())
+
+
+@pytest.fixture
+def questions(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the questions the handlers pass to `engine.ask`."""
+    asked: list[str] = []
+    original = engine.ask
+
+    def ask(text: str) -> Answer:
+        asked.append(text)
+        return original(text)
+
+    monkeypatch.setattr(engine, "ask", ask)
+    return asked
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+async def test_start_welcomes_with_the_main_menu(app: App, rec: RecordingRequest) -> None:
+    await feed(app, command_update("/start"))
+
+    assert rec.methods == ["sendMessage"]
+    params = only_message(rec)
+    assert params["text"] == "Tekst welkom"
+    assert callback_data(params) == MAIN_MENU
+    assert [b["text"] for b in buttons(params)] == [
+        "Tekst knop stappenplan",
+        "Tekst knop contact",
+        "Tekst knop leren",
+        "Tekst knop noodnummers",
+        "Tekst knop privacy",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected_start", "expected_buttons"),
+    [
+        (
+            "/stappenplan",
+            "<b>Stappenplan</b>\n\nAlle stappen.",
+            [f"i:{step}" for step in STEPS] + ["m"],
+        ),
+        ("/contact", "Tekst vraag postcode", ["m"]),
+        ("/contact 3500", "<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>", None),
+        (
+            "/contact Gent",
+            "<b>Voor Gent (Oost-Vlaanderen):</b>\n\n<b>Vk oost vlaanderen</b>",
+            None,
+        ),
+        ("/contact Atlantis", "Tekst regio niet gevonden", MAIN_MENU),
+        (
+            "/leren",
+            "<b>Tekst leren titel</b>",
+            ["i:e-learning", "i:vorming", "i:supervisie", "i:draaiboek", "m"],
+        ),
+        ("/noodnummers", "<b>Noodnummers</b>\n\nAntwoord over noodnummers.", ["m"]),
+        ("/privacy", "<b>Privacy</b>\n\nAntwoord over privacy.", ["m"]),
+        ("/help", "Tekst hulp", MAIN_MENU),
+        ("/menu", "<b>Tekst menu titel</b>", MAIN_MENU),
+    ],
+)
+async def test_commands(
+    app: App,
+    rec: RecordingRequest,
+    command: str,
+    expected_start: str,
+    expected_buttons: list[str] | None,
+) -> None:
+    await feed(app, command_update(command))
+
+    params = only_message(rec)
+    assert params["text"].startswith(expected_start)
+    if expected_buttons is not None:
+        assert callback_data(params) == expected_buttons
+
+
+@pytest.mark.parametrize("command", ["/contact 3500", "/contact Gent"])
+async def test_contact_with_a_place_shows_the_regional_vk_and_local_partners(
+    app: App, rec: RecordingRequest, command: str
+) -> None:
+    await feed(app, command_update(command))
+
+    params = only_message(rec)
+    assert (
+        "Tekst contact website: https://www.vertrouwenscentrum-kindermishandeling.be"
+        in (params["text"])
+    )
+    assert params["text"].endswith("<i>Tekst lokale partners</i>")
+    assert callback_data(params) == ["i:caw", "i:huis-van-het-kind", "m"]
+
+
+def test_every_command_in_the_content_menu_has_a_handler(engine: Engine) -> None:
+    advertised = {command.commando for command in engine.store.current.library.commands}
+    assert advertised
+    assert advertised <= {"start", *COMMANDS}
+
+
+# -- free text ------------------------------------------------------------------------------------
+
+
+async def test_a_question_gets_its_answer(app: App, rec: RecordingRequest) -> None:
+    await feed(app, text_update("Ik twijfel, wat nu?"))
+
+    params = only_message(rec)
+    assert params["text"] == (
+        "<b>Twijfel</b>\n\nAntwoord over twijfel.\n\n<i>Tekst bronnen</i>\n\n"
+        "• https://example.org/twijfel\n\n<i>Nagekeken op 01-11-2026</i>"
+    )
+    assert callback_data(params) == ["m"]
+
+
+async def test_an_ambiguous_question_asks_bedoel_je_with_one_option_a_row(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, text_update("signalen"))
+
+    params = only_message(rec)
+    assert params["text"] == "<b>Tekst bedoel je</b>"
+    rows = params["reply_markup"]["inline_keyboard"]
+    assert all(len(row) == 1 for row in rows)
+    data = callback_data(params)
+    assert len(data) >= 4
+    assert all(d.startswith("i:signalen-") for d in data[:-2])
+    assert data[-2:] == ["n", "m"]
+    assert [b["text"] for b in buttons(params)][-2:] == ["Tekst geen van deze", "Tekst knop menu"]
+
+
+async def test_an_unknown_question_falls_back_to_human_routes(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, text_update("wat is het weer op mars"))
+
+    params = only_message(rec)
+    assert params["text"] == "Tekst geen antwoord"
+    assert callback_data(params) == ["c", "i:1712", "i:noodnummers", "i:stappenplan", "m"]
+
+
+@pytest.mark.parametrize(
+    "question", ["er is een mes", "het kind is bewusteloos", "ze is in gevaar"]
+)
+async def test_an_urgent_question_opens_with_the_urgent_heading(
+    app: App, rec: RecordingRequest, question: str
+) -> None:
+    await feed(app, text_update(question))
+
+    first = sent(rec)[0]
+    assert first["chat_id"] == CHAT_ID
+    assert first["text"].startswith("<b>Tekst urgent kop</b>\n\n<b>Acuut gevaar</b>")
+    assert "Bel 112 of 101." in first["text"]
+
+
+async def test_only_punctuation_gets_the_empty_message_text(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, text_update("?!"))
+    assert only_message(rec)["text"] == "Tekst leeg bericht"
+
+
+async def test_an_edited_message_is_not_answered_again(app: App, rec: RecordingRequest) -> None:
+    payload = text_update("twijfel")
+    payload["edited_message"] = payload.pop("message")
+    await feed(app, payload)
+    assert rec.calls == []
+
+
+# -- buttons --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected_start", "expected_buttons"),
+    [
+        ("i:twijfel", "<b>Twijfel</b>\n\nAntwoord over twijfel.", ["m"]),
+        ("i:vk-limburg", "<b>Vk limburg</b>", ["m"]),
+        ("m", "<b>Tekst menu titel</b>", MAIN_MENU),
+        ("c", "Tekst vraag postcode", ["m"]),
+        (
+            "l",
+            "<b>Tekst leren titel</b>",
+            ["i:e-learning", "i:vorming", "i:supervisie", "i:draaiboek", "m"],
+        ),
+        ("n", "Tekst geen antwoord", ["c", "i:1712", "i:noodnummers", "i:stappenplan", "m"]),
+        (
+            "p:3500",
+            "<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>",
+            ["i:caw", "i:huis-van-het-kind", "m"],
+        ),
+        ("p:9999", "Tekst regio niet gevonden", MAIN_MENU),
+    ],
+)
+async def test_every_button_kind(
+    app: App,
+    rec: RecordingRequest,
+    data: str,
+    expected_start: str,
+    expected_buttons: list[str],
+) -> None:
+    payload = button_update(data)
+    await feed(app, payload)
+
+    # The press is acknowledged first (the spinner on the button stops), then answered.
+    assert rec.methods == ["answerCallbackQuery", "sendMessage"]
+    assert rec.calls_to("answerCallbackQuery") == [
+        {"callback_query_id": payload["callback_query"]["id"]}
+    ]
+    params = only_message(rec)
+    assert params["text"].startswith(expected_start)
+    assert callback_data(params) == expected_buttons
+
+
+async def test_step_navigation_walks_the_plan_forwards_and_back(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, button_update("i:stappenplan"))
+    data = button_for(sent(rec)[-1], "Signalen noteren")
+
+    # Forwards with "volgende", from the first step to the last.
+    for number, step in enumerate(STEPS, start=1):
+        await feed(app, button_update(data))
+        params = sent(rec)[-1]
+        title = step.replace("-", " ").capitalize()
+        assert params["text"].startswith(f"<i>Stap {number} van 6</i>\n\n<b>{title}</b>")
+        labels = [b["text"] for b in buttons(params)]
+        assert ("Tekst knop vorige" in labels) == (number > 1)
+        assert ("Tekst knop volgende" in labels) == (number < len(STEPS))
+        assert button_for(params, "Tekst knop alle stappen") == "i:stappenplan"
+        if number < len(STEPS):
+            data = button_for(params, "Tekst knop volgende")
+            assert data == f"i:{STEPS[number]}"
+
+    # And back with "vorige", from the last step to the first.
+    for number in range(len(STEPS), 1, -1):
+        data = button_for(sent(rec)[-1], "Tekst knop vorige")
+        assert data == f"i:{STEPS[number - 2]}"
+        await feed(app, button_update(data))
+        assert sent(rec)[-1]["text"].startswith(f"<i>Stap {number - 1} van 6</i>")
+
+    assert rec.methods.count("answerCallbackQuery") == 1 + len(STEPS) + len(STEPS) - 1
+
+
+async def test_every_button_the_bot_sends_leads_somewhere(
+    app: App, rec: RecordingRequest, engine: Engine
+) -> None:
+    """Crawl: press every button reachable from /start, the fallback and a place; none is dead."""
+    for payload in (
+        command_update("/start"),
+        text_update("wat is het weer op mars"),
+        text_update("signalen"),
+        command_update("/contact 3500"),
+    ):
+        await feed(app, payload)
+    pressed: set[str] = set()
+    while todo := sorted({d for p in sent(rec) for d in callback_data(p)} - pressed):
+        for data in todo:
+            pressed.add(data)
+            before = len(sent(rec))
+            await feed(app, button_update(data))
+            replies = sent(rec)[before:]
+            assert replies, data
+            assert "Tekst knop verlopen" not in replies[0]["text"], data
+
+    items = set(engine.store.current.library.items)
+    shown = {d.removeprefix("i:") for d in pressed if d.startswith("i:")}
+    assert shown <= items
+    learning = {"e-learning", "vorming", "supervisie", "draaiboek"}
+    assert {*STEPS, *learning, "stappenplan", "1712", "caw", "noodnummers", "privacy"} <= shown
+    assert {"c", "l", "m", "n"} <= pressed
+
+
+# -- forged or outdated callback data -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "random-string",
+        "i:does-not-exist",
+        "i:" + "a" * 60,
+        "i:" + "a" * 62,  # exactly 64 bytes
+        "x" * 200,  # more than Telegram would ever deliver
+        "i:ñandú",
+        "💣",
+        "i:Twijfel",
+        "i:twijfel ",
+        "i:../../etc/passwd",
+        "m:extra",
+        "p:0000",
+        "p:35000",
+        "p:",
+        "i:",
+        ":",
+        "",
+    ],
+)
+async def test_forged_callback_data_gets_a_polite_note_and_the_menu(
+    app: App, rec: RecordingRequest, data: str
+) -> None:
+    await feed(app, button_update(data))
+
+    assert rec.methods == ["answerCallbackQuery", "sendMessage"]
+    params = only_message(rec)
+    assert params["text"] == "Tekst knop verlopen"
+    assert callback_data(params) == MAIN_MENU
+
+
+# -- deep links -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "expected_start"),
+    [
+        ("/start signalen-noteren", "<i>Stap 1 van 6</i>\n\n<b>Signalen noteren</b>"),
+        ("/start twijfel", "<b>Twijfel</b>"),
+        ("/start pc-3500", "<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>"),
+        ("/start pc-9000", "<b>Voor 9000 (Oost-Vlaanderen):</b>\n\n<b>Vk oost vlaanderen</b>"),
+        ("/start pc-9999", "Tekst regio niet gevonden"),
+        ("/start bestaat-niet", "Tekst welkom"),
+        ("/start pc-0000", "Tekst welkom"),
+        ("/start Twijfel", "Tekst welkom"),
+        ("/start " + "a" * 64, "Tekst welkom"),
+        ("/start <b>x</b>", "Tekst welkom"),
+    ],
+)
+async def test_deep_links(
+    app: App, rec: RecordingRequest, command: str, expected_start: str
+) -> None:
+    await feed(app, command_update(command))
+    assert only_message(rec)["text"].startswith(expected_start)
+
+
+# -- groups ---------------------------------------------------------------------------------------
+
+
+async def test_a_plain_group_message_is_ignored(app: App, rec: RecordingRequest) -> None:
+    await feed(app, group_text_update("twijfel", mention_bot=False))
+    await feed(app, group_text_update("er is een mes", mention_bot=False))
+    assert rec.calls == []
+
+
+async def test_a_mention_of_another_bot_is_ignored(app: App, rec: RecordingRequest) -> None:
+    await feed(app, group_text_update("twijfel", mention_bot=True, bot_username="OtherBot"))
+    assert rec.calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_question"),
+    [
+        (f"@{BOT_USERNAME} twijfel", "twijfel"),
+        (f"ik @{BOT_USERNAME} twijfel", "ik   twijfel"),
+        (f"twijfel @{BOT_USERNAME.lower()}", "twijfel"),
+        (f"twijfel, @{BOT_USERNAME}?", "twijfel,  ?"),
+    ],
+)
+async def test_a_mention_is_answered_without_the_mention(
+    app: App, rec: RecordingRequest, questions: list[str], text: str, expected_question: str
+) -> None:
+    await feed(app, text_update(text, chat_type="supergroup"))
+
+    assert questions == [expected_question]
+    params = only_message(rec, GROUP_CHAT_ID)
+    assert params["text"].startswith("<b>Twijfel</b>")
+
+
+async def test_a_reply_to_the_bot_in_a_group_is_answered(
+    app: App, rec: RecordingRequest, questions: list[str]
+) -> None:
+    await feed(app, text_update("twijfel", chat_type="supergroup", reply_to_bot=True))
+
+    assert questions == ["twijfel"]
+    assert only_message(rec, GROUP_CHAT_ID)["text"].startswith("<b>Twijfel</b>")
+
+
+async def test_a_reply_to_someone_else_in_a_group_is_ignored(
+    app: App, rec: RecordingRequest
+) -> None:
+    payload = text_update("twijfel", chat_type="supergroup")
+    payload["message"]["reply_to_message"] = {
+        "message_id": 1,
+        "date": payload["message"]["date"],
+        "chat": chat_dict(GROUP_CHAT_ID, "supergroup"),
+        "from": user_dict(USER_ID + 1),
+        "text": "hallo",
+    }
+    await feed(app, payload)
+    assert rec.calls == []
+
+
+@pytest.mark.parametrize(
+    ("command", "expected_start"),
+    [
+        ("/start", "Tekst welkom"),
+        ("/menu", "<b>Tekst menu titel</b>"),
+        ("/contact 3500", "<b>Voor 3500 (Limburg):</b>"),
+    ],
+)
+async def test_commands_addressed_to_the_bot_in_a_group(
+    app: App, rec: RecordingRequest, command: str, expected_start: str
+) -> None:
+    await feed(app, command_update(command, chat_type="supergroup", bot_username=BOT_USERNAME))
+    assert only_message(rec, GROUP_CHAT_ID)["text"].startswith(expected_start)
+
+
+async def test_commands_for_another_bot_in_a_group_are_ignored(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, command_update("/start", chat_type="supergroup", bot_username="OtherBot"))
+    assert rec.calls == []
+
+
+async def test_a_button_in_a_group_answers_in_the_group(app: App, rec: RecordingRequest) -> None:
+    await feed(app, button_update("i:twijfel", chat_type="supergroup"))
+    assert only_message(rec, GROUP_CHAT_ID)["text"].startswith("<b>Twijfel</b>")
+
+
+# -- long texts -----------------------------------------------------------------------------------
+
+
+async def test_a_10000_character_message_is_answered_within_the_limits(
+    app: App, rec: RecordingRequest, questions: list[str]
+) -> None:
+    text = ("twijfel " + "<&> " * 2498)[:10_000]
+    assert len(text) == 10_000
+    await feed(app, text_update(text))
+
+    assert questions == [text]  # the adapter passes it on; the engine cuts it
+    assert sent(rec)
+    assert all(len(p["text"]) <= MessageLimit.MAX_TEXT_LENGTH for p in sent(rec))
+    assert sent(rec)[0]["text"].startswith("<b>Twijfel</b>")
+
+
+async def test_a_huge_reply_is_split_with_the_keyboard_on_the_last_message(
+    app: App, rec: RecordingRequest, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocks = (
+        Block(Style.TITLE, ("Lang <antwoord> & meer",)),
+        *(Block(Style.TEXT, (f"alinea{n} " + " ".join(["woord"] * 600),)) for n in range(8)),
+        Block(Style.BULLETS, tuple(f"punt{n} " + "x" * 80 for n in range(100))),
+        Block(Style.NOTE, (" ".join(["noot"] * 1500),)),
+    )
+    huge = Reply(blocks, ((Button("Menu", "m"), Button("Site", url="https://example.org")),))
+
+    def ask(text: str) -> Answer:
+        return Answer(Outcome.ANSWER, False, (), huge, 0.0)
+
+    monkeypatch.setattr(engine, "ask", ask)
+    await feed(app, text_update("iets"))
+
+    messages = sent(rec)
+    assert len(messages) >= 6
+    assert all(p["chat_id"] == CHAT_ID for p in messages)
+    assert all(len(p["text"]) <= MessageLimit.MAX_TEXT_LENGTH for p in messages)
+    assert ["reply_markup" in p for p in messages] == [False] * (len(messages) - 1) + [True]
+    assert buttons(messages[-1]) == [
+        {"text": "Menu", "callback_data": "m"},
+        {"text": "Site", "url": "https://example.org"},
+    ]
+    visible = "\n".join(assert_telegram_html(p["text"]) for p in messages)
+    assert visible.startswith("Lang <antwoord> & meer")
+    for n in range(8):
+        assert f"alinea{n}" in visible
+    assert [line for line in visible.split("\n") if line.startswith("• punt")] == [
+        f"• punt{n} " + "x" * 80 for n in range(100)
+    ]
+    assert visible.split().count("noot") == 1500
+
+
+# -- HTML safety ----------------------------------------------------------------------------------
+
+
+async def test_user_input_never_reaches_a_message_unescaped(
+    app: App, rec: RecordingRequest
+) -> None:
+    for text in (
+        "<script>alert(1)</script> twijfel",
+        "<b>Gent</b> & co",
+        "/contact <i>3500</i>",
+        "<a href='x'>signalen</a>",
+    ):
+        payload = command_update(text) if text.startswith("/") else text_update(text)
+        await feed(app, payload)
+    await feed(app, command_update("/contact <b>Atlantis</b> &amp;"))
+
+    assert len(sent(rec)) == 5
+    everything = all_text(rec)
+    for raw in ("<script>", "<a ", "<b>Gent", "<i>3500", "<b>Atlantis", "&amp;amp;"):
+        assert raw not in everything
+
+
+@pytest.fixture
+def html_content(content_copy: Path) -> Path:
+    """The fixture content with HTML-like characters in an item's title and text."""
+    path = content_copy / "vragen.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    [item] = [i for i in data["vragen"] if i["id"] == "twijfel"]
+    item["titel"] = "Twijfel <b>& co</b> <script>"
+    item["tekst"] = "A < B & C > D, &amp; blijft &amp;."
+    item["knop"] = "Twijfel <&>"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return content_copy
+
+
+async def test_content_with_html_characters_is_escaped(html_content: Path) -> None:
+    rec = RecordingRequest()
+    async with running(Engine(ContentStore.open(html_content)), rec) as app:
+        await feed(app, text_update("twijfel"))
+        await feed(app, text_update("twijfel vorming"))
+
+    text = sent(rec)[0]["text"]
+    assert text.startswith("<b>Twijfel &lt;b&gt;&amp; co&lt;/b&gt; &lt;script&gt;</b>\n\n")
+    assert "A &lt; B &amp; C &gt; D, &amp;amp; blijft &amp;amp;." in text
+    assert assert_telegram_html(text).startswith("Twijfel <b>& co</b> <script>\n\n")
+    # Button labels are plain text in Telegram: not escaped.
+    assert "Twijfel <&>" in [b["text"] for p in sent(rec) for b in buttons(p)]
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+PRIVATE_QUESTION = "Mijn buurkind Jantje Peeters (Kerkstraat 7) heeft blauwe plekken"
+
+
+async def test_a_failing_handler_tells_the_user_and_logs_no_message_text(
+    app: App,
+    rec: RecordingRequest,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def ask(text: str) -> Answer:
+        # The worst case: an exception whose message quotes what the user typed.
+        raise RuntimeError(f"engine exploded on {text!r}")
+
+    monkeypatch.setattr(engine, "ask", ask)
+    caplog.set_level(logging.INFO)
+    payload = text_update(PRIVATE_QUESTION)
+    await feed(app, payload)
+
+    params = only_message(rec)
+    assert params["text"] == "Tekst fout"
+    assert callback_data(params) == MAIN_MENU
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.name == "bot_telegram.handlers"
+    message = record.getMessage()
+    assert str(payload["update_id"]) in message
+    assert "RuntimeError" in message
+    assert "in ask" in message  # the traceback's frames are there ...
+    # ... but not the exception's message, which here quotes what the user typed.
+    for word in ("Jantje", "Peeters", "Kerkstraat", "blauwe plekken"):  # ... the question not
+        assert word not in caplog.text
+        assert all(word not in str(r.args) for r in caplog.records)
+
+
+async def test_a_failing_button_handler_tells_the_user(
+    app: App, rec: RecordingRequest, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def press(payload: str) -> Reply:
+        raise KeyError(payload)
+
+    monkeypatch.setattr(engine, "press", press)
+    await feed(app, button_update("i:twijfel"))
+
+    assert rec.methods == ["answerCallbackQuery", "sendMessage"]
+    assert only_message(rec)["text"] == "Tekst fout"
+
+
+async def test_when_telegram_itself_fails_the_error_handler_gives_up_quietly(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unreachable(params: JSONDict) -> object:
+        raise NetworkError("connection reset")
+
+    rec = RecordingRequest(responses={"sendMessage": unreachable})
+    caplog.set_level(logging.INFO)
+    async with running(engine, rec) as app:
+        await feed(app, text_update(PRIVATE_QUESTION))  # must not raise
+
+    # The answer failed, then the apology failed; both were tried, neither escaped.
+    assert rec.methods == ["sendMessage", "sendMessage"]
+    assert [p["text"] for p in sent(rec)][1] == "Tekst fout"
+    levels = [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert levels == [("bot_telegram.handlers", "ERROR"), ("bot_telegram.handlers", "WARNING")]
+    assert "Jantje" not in caplog.text
+
+
+# -- start-up: command menu and descriptions ------------------------------------------------------
+
+
+async def test_initialize_does_not_run_post_init(app: App, rec: RecordingRequest) -> None:
+    # PTB runs post_init only in run_polling/run_webhook; `async with app` does not.
+    assert "setMyCommands" not in rec.methods
+
+
+async def test_post_init_sets_commands_and_descriptions_from_content(
+    app: App, rec: RecordingRequest, engine: Engine
+) -> None:
+    assert app.post_init is not None
+    await app.post_init(app)
+
+    assert rec.methods == ["setMyCommands", "setMyDescription", "setMyShortDescription"]
+    [commands] = rec.calls_to("setMyCommands")
+    library = engine.store.current.library
+    assert commands["commands"] == [
+        {"command": c.commando, "description": c.beschrijving} for c in library.commands
+    ]
+    assert commands["commands"][:2] == [
+        {"command": "start", "description": "Commando start"},
+        {"command": "stappenplan", "description": "Commando stappenplan"},
+    ]
+    assert rec.calls_to("setMyDescription") == [{"description": "Tekst bot beschrijving"}]
+    assert rec.calls_to("setMyShortDescription") == [
+        {"short_description": "Tekst bot korte beschrijving"}
+    ]
+
+
+async def test_post_init_survives_telegram_refusing(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(params: JSONDict) -> object:
+        raise NetworkError("HTTP 500")
+
+    rec = RecordingRequest(responses={"setMyCommands": refuse})
+    async with running(engine, rec) as app:
+        assert app.post_init is not None
+        await app.post_init(app)  # must not raise
+        await feed(app, command_update("/start"))  # and the bot still works
+
+    assert rec.methods == ["setMyCommands", "sendMessage"]
+    assert "could not set the command menu" in caplog.text
+
+
+class FloodedRequest(RecordingRequest):
+    """Answers the first `floods` sendMessage calls the way Telegram does when flooded (429)."""
+
+    def __init__(self, floods: int) -> None:
+        super().__init__()
+        self.floods = floods
+
+    async def do_request(  # noqa: PLR0917 - the signature is BaseRequest.do_request's
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        if url.endswith("/sendMessage") and self.floods > 0:
+            self.floods -= 1
+            self.calls.append(
+                ("sendMessage", dict(request_data.parameters) if request_data else {})
+            )
+            answer = {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 0.01",
+                "parameters": {"retry_after": 0.01},
+            }
+            return HTTPStatus.TOO_MANY_REQUESTS, json.dumps(answer).encode()
+        return await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+
+
+@pytest.fixture
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB 22.8 builds every RetryAfter with a PTBDeprecationWarning unless this documented
+    # opt-in is set; the AIORateLimiter reads the timedelta either way.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.mark.usefixtures("ptb_timedelta")
+async def test_the_rate_limiter_retries_after_a_flood_wait(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = FloodedRequest(floods=2)
+    caplog.set_level(logging.INFO)
+    async with running(engine, rec, rate_limit=True) as app:
+        await feed(app, text_update("twijfel"))
+
+    # Two 429 answers, then the answer got through: the user sees it once.
+    assert rec.methods == ["sendMessage"] * 3
+    assert len({p["text"] for p in sent(rec)}) == 1
+    assert sent(rec)[-1]["text"].startswith("<b>Twijfel</b>")
+    assert caplog.text.count("Rate limit hit") == 2
+
+
+@pytest.mark.usefixtures("ptb_timedelta")
+async def test_a_flood_that_does_not_end_is_given_up_without_crashing(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = FloodedRequest(floods=100)
+    async with running(engine, rec, rate_limit=True) as app:
+        await feed(app, text_update(PRIVATE_QUESTION))  # must not raise
+
+    # The answer: 1 try + 3 retries; the apology: the same. Then the handler gives up.
+    assert rec.methods == ["sendMessage"] * 8
+    assert [p["text"] for p in sent(rec)][4:] == ["Tekst fout"] * 4
+    assert "could not tell the user about the error" in caplog.text
+    assert "Jantje" not in caplog.text
+
+
+WEBHOOK_SECRET = "s3cret-Token_1"  # noqa: S105 - a test value
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_webhook_mode_checks_the_secret_and_answers(
+    engine: Engine, rec: RecordingRequest
+) -> None:
+    """Webhook mode with the arguments `bot_telegram.app.run` passes to `run_webhook`."""
+    settings = Settings(
+        content_dir=FIXTURE_CONTENT,
+        token=TOKEN,
+        webhook_url="https://bot.example.org/",
+        webhook_secret=WEBHOOK_SECRET,
+        webhook_listen="127.0.0.1",
+        webhook_port=free_port(),
+    )
+    app = build_application(
+        settings, engine, request=rec, updates_request=RecordingRequest(), rate_limit=False
+    )
+    url = f"http://{settings.webhook_listen}:{settings.webhook_port}/"
+    header = "X-Telegram-Bot-Api-Secret-Token"
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await app.start()
+        try:
+            async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
+                missing = await http.post(url, json=text_update("twijfel"))
+                wrong = await http.post(url, json=text_update("twijfel"), headers={header: "x"})
+                right = await http.post(
+                    url, json=text_update("twijfel"), headers={header: WEBHOOK_SECRET}
+                )
+                for _ in range(500):
+                    if sent(rec):
+                        break
+                    await asyncio.sleep(0.01)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+    assert (missing.status_code, wrong.status_code, right.status_code) == (403, 403, 200)
+    [webhook] = rec.calls_to("setWebhook")
+    assert webhook["url"] == "https://bot.example.org/"
+    assert webhook["secret_token"] == WEBHOOK_SECRET
+    assert webhook["allowed_updates"] == list(Update.ALL_TYPES)
+    assert only_message(rec)["text"].startswith("<b>Twijfel</b>")
+
+
+def test_rate_limiter_is_the_real_one_unless_turned_off(engine: Engine) -> None:
+    assert isinstance(
+        build(engine, RecordingRequest(), rate_limit=True).bot.rate_limiter, AIORateLimiter
+    )
+    assert build(engine, RecordingRequest()).bot.rate_limiter is None
+
+
+def test_building_without_a_token_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN"):
+        build_application(Settings(content_dir=FIXTURE_CONTENT), engine)
+
+
+# -- content reload -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def content_with_extra_item(tmp_path: Path) -> Path:
+    """The fixture content plus one item that the plain fixture lacks."""
+    target = tmp_path / "with-extra"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    path = target / "vragen.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["vragen"].append(
+        {
+            "id": "tijdelijk-item",
+            "titel": "Tijdelijk item",
+            "tekst": "Antwoord over een tijdelijk item.",
+            "zoektermen": ["tijdelijk item"],
+            "bronnen": ["https://example.org/tijdelijk"],
+            "nagekeken": "2026-11-01",
+        }
+    )
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+async def test_a_button_for_an_item_removed_by_a_reload_gets_the_polite_note(
+    content_with_extra_item: Path,
+) -> None:
+    engine = Engine(ContentStore.open(content_with_extra_item))
+    rec = RecordingRequest()
+    async with running(engine, rec) as app:
+        await feed(app, button_update("i:tijdelijk-item"))
+        assert sent(rec)[-1]["text"].startswith("<b>Tijdelijk item</b>")
+
+        problems = engine.store.reload(FIXTURE_CONTENT)  # the same content without the item
+        assert not [p for p in problems if p.level.name == "ERROR"]
+        assert "tijdelijk-item" not in engine.store.current.library.items
+
+        await feed(app, button_update("i:tijdelijk-item"))
+        await feed(app, text_update("tijdelijk item"))
+
+    after_reload = sent(rec)[1]
+    assert after_reload["text"] == "Tekst knop verlopen"
+    assert callback_data(after_reload) == MAIN_MENU
+    assert "Tijdelijk" not in sent(rec)[2]["text"]
+
+
+# -- layering -------------------------------------------------------------------------------------
+
+
+def test_the_engine_does_not_import_telegram() -> None:
+    code = """
+import importlib, pkgutil, sys
+import bot
+names = sorted(
+    m.name for m in pkgutil.walk_packages(bot.__path__, "bot.") if m.name != "bot.__main__"
+)
+for name in names:
+    importlib.import_module(name)
+leaked = sorted(m for m in sys.modules if m == "telegram" or m.startswith("telegram."))
+assert not leaked, leaked
+print(len(names))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 15  # every module was imported, not an empty walk
+
+
+# -- every message, everywhere --------------------------------------------------------------------
+
+CORPUS: list[Callable[[], JSONDict]] = [
+    lambda: command_update("/start"),
+    lambda: command_update("/stappenplan"),
+    lambda: command_update("/contact 2070"),
+    lambda: text_update("zwijndrecht"),
+    lambda: text_update("er is een mes in gent"),
+    lambda: text_update("signalen"),
+    lambda: text_update("كيف حالك"),
+    lambda: text_update("😀"),
+    lambda: button_update("l"),
+    lambda: button_update("i:noodnummers"),
+]
+
+
+async def test_every_reply_in_a_corpus_follows_telegrams_rules(
+    app: App, rec: RecordingRequest
+) -> None:
+    for make in CORPUS:
+        await feed(app, make())
+    assert len(sent(rec)) >= len(CORPUS)
+    check_sent_messages(rec)  # also run after every test by the fixture; explicit here
+    zwijndrecht = sent(rec)[2]["text"]
+    assert "<b>Let op: Welk VK Zwijndrecht bedient is nog te bevestigen.</b>" in zwijndrecht
+
+
+def test_the_checker_catches_a_bad_keyboard() -> None:
+    rec = RecordingRequest()
+    rec.calls.append(
+        (
+            "sendMessage",
+            {
+                "chat_id": CHAT_ID,
+                "text": "ok",
+                "parse_mode": "HTML",
+                "link_preview_options": {"is_disabled": True},
+                "reply_markup": {
+                    "inline_keyboard": [[{"text": "x", "callback_data": "i:" + "a" * 70}]]
+                },
+            },
+        )
+    )
+    with pytest.raises(AssertionError):
+        check_sent_messages(rec)

@@ -69,11 +69,16 @@ class Engine:
         if not fold(question):
             # Letters, but none we can read (another script): say so honestly, offer routes.
             return Outcome.FALLBACK, False, [], replies.fallback()
-        urgent = snap.urgency.is_urgent(question)
         place = snap.places.find(question)
         match = decide(snap.index.search(question))
         hits = list(match.hits)
         outcome = match.outcome
+        urgent_id = snap.library.urgent.id
+        # Urgent when a danger word says so, or when the question reads most like the urgent
+        # item itself (its search terms are urgent phrasings too).
+        urgent = snap.urgency.is_urgent(question) or (
+            outcome is Outcome.ANSWER and hits[0].item_id == urgent_id
+        )
         if place is not None:
             reply, place_hits = self._place_reply(
                 snap, place.query_name, place.provincie, place.opmerking
@@ -90,7 +95,6 @@ class Engine:
         else:
             reply = replies.fallback()
         if urgent:
-            urgent_id = snap.library.urgent.id
             hits = [Hit(urgent_id, 100.0), *(h for h in hits if h.item_id != urgent_id)]
             if outcome is Outcome.ANSWER and len(hits) > 1:
                 body = replies.item(snap.library.items[hits[1].item_id])

@@ -3,7 +3,8 @@
 How it works (all built once per content version, in `MatchIndex.build`):
 
 1. Every item's title and `zoektermen` become *phrases*, normalized like questions are
-   (`normalize.Normalizer`) and reduced to Dutch stems (Snowball, via PyStemmer).
+   (`normalize.Normalizer`) and reduced to Dutch stems (Snowball, via PyStemmer). The answer
+   text is indexed too, as a weaker signal: workers often use the words the answer uses.
 2. A question's words are stemmed too; a word the index does not know is corrected to the
    closest known word (edit distance 1, or 2 for long words) through a SymSpell-style table of
    one-letter deletions, so that "kindermishandelign" still finds "kindermishandeling" without
@@ -14,7 +15,8 @@ How it works (all built once per content version, in `MatchIndex.build`):
    each word is, the question contains; and how much of the question the phrase explains) and
    rapidfuzz's `WRatio` on the normalized strings via `process.extract` (explicit scorer,
    `processor=None`, `score_cutoff`), which rewards phrases that read like the question.
-   Results are folded per item (best phrase wins).
+   Results are folded per item: the best phrase, plus how much of the question the item's
+   phrases together and its answer text explain.
 5. `decide` turns the ranked items into one of three outcomes: answer, clarify, fallback.
    Its thresholds are the named constants below, tuned on `eval/questions.yaml`.
 """
@@ -50,8 +52,14 @@ PHRASE_COVERAGE_WEIGHT = 0.6
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
 UNKNOWN_WORD_WEIGHT = 2.0
 """Weight (in idf units) of a question word the index does not know: it is left unexplained."""
+PHRASE_EXPONENT = 1.0
+"""Above 1, a phrase found only in part counts for less than its share."""
 EVIDENCE_MASS = 4.0
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
+ITEM_WEIGHT = 0.15
+"""Share of the score from how much of the question all of an item's phrases together cover."""
+BODY_WEIGHT = 0.1
+"""Share of the score from how much of the question the item's answer text covers."""
 WRATIO_CUTOFF = 30.0
 MIN_TYPO_LENGTH = 5
 """Shorter words are never typo-corrected: "kost" → "oost" would be noise."""
@@ -98,6 +106,9 @@ class MatchIndex:
         normalizer: Normalizer,
         phrases: list[_Phrase],
         postings: Mapping[str, tuple[int, ...]],
+        body_postings: Mapping[str, tuple[str, ...]],
+        item_stems: Mapping[str, frozenset[str]],
+        body_stems: Mapping[str, frozenset[str]],
         idf: Mapping[str, float],
         surface_to_stem: Mapping[str, str],
         deletions: Mapping[str, tuple[str, ...]],
@@ -106,6 +117,9 @@ class MatchIndex:
         self._normalizer = normalizer
         self._phrases = phrases
         self._postings = postings
+        self._body_postings = body_postings
+        self._item_stems = item_stems
+        self._body_stems = body_stems
         self._idf = idf
         self._surface_to_stem = surface_to_stem
         self._deletions = deletions
@@ -114,40 +128,61 @@ class MatchIndex:
 
     @classmethod
     def build(cls, items: Iterable[Item], normalizer: Normalizer) -> MatchIndex:
-        """Index the title and search terms of every item."""
+        """Index the title, search terms and answer text of every item."""
         stemmer = Stemmer.Stemmer("dutch")
         items = list(items)
         surface: set[str] = set()
         raw_phrases: list[tuple[str, str]] = []
+        bodies: dict[str, str] = {}
         for item in items:
             for text in (item.titel, *item.zoektermen):
                 raw_phrases.append((item.id, text))
                 surface.update(normalizer.words(text))
-        # Compound joining needs the vocabulary, so phrases are normalized a second time with it.
+            bodies[item.id] = " ".join([item.tekst, *getattr(item, "checklist", [])])
+            surface.update(normalizer.words(bodies[item.id]))
+        # Compound joining needs the vocabulary, so texts are normalized a second time with it.
         normalizer = normalizer.with_vocabulary(surface)
         surface_to_stem: dict[str, str] = {}
-        phrase_words: list[tuple[str, list[str]]] = []
-        for item_id, text in raw_phrases:
+
+        def stems_of(text: str) -> list[str]:
             words = normalizer.content_words(text)
-            if not words:
-                continue
             for word in words:
-                surface_to_stem[word] = str(stemmer.stemWord(word))
-            phrase_words.append((item_id, words))
-        document_frequency: dict[str, set[str]] = defaultdict(set)
-        for item_id, words in phrase_words:
-            for word in words:
-                document_frequency[surface_to_stem[word]].add(item_id)
+                if word not in surface_to_stem:
+                    surface_to_stem[word] = str(stemmer.stemWord(word))
+            return [surface_to_stem[w] for w in words]
+
+        phrase_stems = [(item_id, text, stems_of(text)) for item_id, text in raw_phrases]
+        body_stems = {item_id: frozenset(stems_of(text)) for item_id, text in bodies.items()}
+        # How specific a word is, is judged by the search phrases: answer texts mention 1712 or
+        # the VK everywhere, which must not make those words count for nothing. Words that only
+        # occur in answer texts get a weight from their spread over the texts.
+        phrase_df: dict[str, set[str]] = defaultdict(set)
+        for item_id, _, stems in phrase_stems:
+            for stem in stems:
+                phrase_df[stem].add(item_id)
+        body_df: dict[str, set[str]] = defaultdict(set)
+        for item_id, body in body_stems.items():
+            for stem in body:
+                body_df[stem].add(item_id)
         total = max(len(items), 1)
-        idf = {stem: math.log(1 + total / len(ids)) for stem, ids in document_frequency.items()}
+        idf = {stem: math.log(1 + total / len(ids)) for stem, ids in body_df.items()}
+        idf.update({stem: math.log(1 + total / len(ids)) for stem, ids in phrase_df.items()})
         phrases: list[_Phrase] = []
         postings: dict[str, list[int]] = defaultdict(list)
-        for item_id, words in phrase_words:
-            stems = frozenset(surface_to_stem[w] for w in words)
-            for stem in stems:
+        item_stems: dict[str, set[str]] = defaultdict(set)
+        for item_id, text, stems in phrase_stems:
+            if not stems:
+                continue
+            unique = frozenset(stems)
+            for stem in unique:
                 postings[stem].append(len(phrases))
-            mass = sum(idf[s] for s in stems)
-            phrases.append(_Phrase(item_id, " ".join(words), stems, mass))
+            item_stems[item_id].update(unique)
+            normalized = " ".join(normalizer.content_words(text))
+            phrases.append(_Phrase(item_id, normalized, unique, sum(idf[s] for s in unique)))
+        body_postings: dict[str, list[str]] = defaultdict(list)
+        for item_id, body in body_stems.items():
+            for stem in body:
+                body_postings[stem].append(item_id)
         deletions: dict[str, set[str]] = defaultdict(set)
         for word in surface_to_stem:
             if len(word) >= MIN_TYPO_LENGTH:
@@ -158,6 +193,9 @@ class MatchIndex:
             normalizer=normalizer,
             phrases=phrases,
             postings={stem: tuple(ids) for stem, ids in postings.items()},
+            body_postings={stem: tuple(ids) for stem, ids in body_postings.items()},
+            item_stems={item_id: frozenset(stems) for item_id, stems in item_stems.items()},
+            body_stems=body_stems,
             idf=idf,
             surface_to_stem=surface_to_stem,
             deletions={key: tuple(sorted(words)) for key, words in deletions.items()},
@@ -210,32 +248,24 @@ class MatchIndex:
                 best = key
         return best[2] if best else None
 
-    def search(self, text: str) -> list[Hit]:
-        """Items matching a question, best first (score 0–100), one hit per item."""
+    def evidence(self, text: str) -> list[Evidence]:
+        """What each candidate item has in common with a question (input to `score`)."""
         words = self._normalizer.content_words(text)
         stems, unknown = self.stems(words)
         if not stems:
             return []
-        query_mass = sum(self._idf[s] for s in stems) + UNKNOWN_WORD_WEIGHT * unknown
-        query_stems = set(stems)
-        candidates: dict[int, float] = {}
+        known_mass = sum(self._idf[s] for s in stems)
+        query_stems = frozenset(stems)
+        phrase_ids: set[int] = set()
+        item_ids: set[str] = set()
         for stem in stems:
-            for index in self._postings.get(stem, ()):
-                if index not in candidates:
-                    phrase = self._phrases[index]
-                    matched = sum(self._idf[s] for s in phrase.stems & query_stems)
-                    coverage = (
-                        PHRASE_COVERAGE_WEIGHT * matched / phrase.mass
-                        + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
-                    )
-                    evidence = min(1.0, matched / EVIDENCE_MASS)
-                    candidates[index] = 100.0 * coverage * evidence
-        query = " ".join(words)
-        choices = {index: self._phrases[index].text for index in candidates}
+            phrase_ids.update(self._postings.get(stem, ()))
+            item_ids.update(self._body_postings.get(stem, ()))
+        choices = {index: self._phrases[index].text for index in phrase_ids}
         similarity = {
-            key: score
-            for _, score, key in process.extract(
-                query,
+            key: value
+            for _, value, key in process.extract(
+                " ".join(words),
                 choices,
                 scorer=fuzz.WRatio,
                 processor=None,
@@ -243,14 +273,85 @@ class MatchIndex:
                 limit=None,
             )
         }
-        best: dict[str, float] = {}
-        for index, coverage in candidates.items():
-            score = COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity.get(index, 0)
-            item_id = self._phrases[index].item_id
-            if score > best.get(item_id, -1.0):
-                best[item_id] = score
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._order.get(kv[0], 0)))
-        return [Hit(item_id, round(score, 1)) for item_id, score in ranked]
+        per_item: dict[str, list[PhraseEvidence]] = defaultdict(list)
+        for index in phrase_ids:
+            phrase = self._phrases[index]
+            matched = self._mass(phrase.stems & query_stems)
+            per_item[phrase.item_id].append(
+                PhraseEvidence(matched, phrase.mass, similarity.get(index, 0.0))
+            )
+        item_ids.update(per_item)
+        return [
+            Evidence(
+                item_id=item_id,
+                phrases=tuple(per_item.get(item_id, ())),
+                item_matched=self._mass(self._item_stems.get(item_id, frozenset()) & query_stems),
+                body_matched=self._mass(self._body_stems.get(item_id, frozenset()) & query_stems),
+                known_mass=known_mass,
+                unknown=unknown,
+            )
+            for item_id in item_ids
+        ]
+
+    def _mass(self, stems: frozenset[str]) -> float:
+        return sum(self._idf[s] for s in stems)
+
+    def search(self, text: str) -> list[Hit]:
+        """Items matching a question, best first (score 0–100), one hit per item."""
+        return self.rank(self.evidence(text))
+
+    def rank(self, evidence: list[Evidence]) -> list[Hit]:
+        """Score every candidate item and sort, ties in content order."""
+        scored = [(score(found), found.item_id) for found in evidence]
+        scored.sort(key=lambda pair: (-pair[0], self._order.get(pair[1], 0)))
+        return [Hit(item_id, round(value, 1)) for value, item_id in scored]
+
+
+@dataclass(frozen=True)
+class PhraseEvidence:
+    """What one phrase of an item shares with a question."""
+
+    matched: float
+    """idf mass of the phrase's words found in the question"""
+    mass: float
+    similarity: float
+    """rapidfuzz WRatio of question and phrase (normalized strings)"""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one item shares with a question; `score` turns it into 0–100."""
+
+    item_id: str
+    phrases: tuple[PhraseEvidence, ...]
+    item_matched: float
+    """idf mass of question words found in any of the item's phrases"""
+    body_matched: float
+    """idf mass of question words found in the item's answer text"""
+    known_mass: float
+    """idf mass of the question's known words"""
+    unknown: int
+    """question words the index does not know"""
+
+
+def _phrase_score(phrase: PhraseEvidence, query_mass: float) -> float:
+    part = float((phrase.matched / phrase.mass) ** PHRASE_EXPONENT)
+    coverage = PHRASE_COVERAGE_WEIGHT * part + (1 - PHRASE_COVERAGE_WEIGHT) * (
+        phrase.matched / query_mass
+    )
+    strength = min(1.0, phrase.matched / EVIDENCE_MASS)
+    return COVERAGE_WEIGHT * coverage * strength + (1 - COVERAGE_WEIGHT) * phrase.similarity / 100
+
+
+def score(found: Evidence) -> float:
+    """An item's match score (0–100): its best phrase, its phrases together, its answer text."""
+    query_mass = found.known_mass + UNKNOWN_WORD_WEIGHT * found.unknown
+    best = max((_phrase_score(p, query_mass) for p in found.phrases), default=0.0)
+    whole = found.item_matched / query_mass
+    body = found.body_matched / query_mass
+    return 100.0 * (
+        (1 - ITEM_WEIGHT - BODY_WEIGHT) * best + ITEM_WEIGHT * whole + BODY_WEIGHT * body
+    )
 
 
 def decide(hits: list[Hit]) -> Match:

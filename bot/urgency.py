@@ -58,24 +58,33 @@ class _Terms:
         fuzzy = tuple(sorted(w for w in single if len(w) >= MIN_FUZZY_WORD))
         return cls(frozenset(single), fuzzy, tuple(sorted(multi)))
 
-    def found_in(self, padded: str, tokens: set[str], *, fuzzy: bool) -> bool:
-        if any(f" {phrase} " in padded for phrase in self.phrases):
-            return True
-        if tokens & self.words:
-            return True
-        if fuzzy and any(self._near(t) for t in tokens if len(t) >= MIN_FUZZY_WORD):
-            return True
-        return fuzzy and any(
-            fuzz.partial_ratio(phrase, padded, score_cutoff=PHRASE_SCORE)
-            for phrase in self.phrases
-            if len(phrase) >= MIN_FUZZY_PHRASE
-        )
+    def found_in(self, padded: str, tokens: set[str], *, fuzzy: bool) -> str | None:
+        """The term found in the text (for explanations), or None."""
+        for phrase in self.phrases:
+            if f" {phrase} " in padded:
+                return phrase
+        for token in sorted(tokens & self.words):
+            return token
+        if not fuzzy:
+            return None
+        for token in sorted(tokens):
+            near = self._near(token) if len(token) >= MIN_FUZZY_WORD else None
+            if near is not None:
+                return f"{near}~{token}"
+        for phrase in self.phrases:
+            if len(phrase) >= MIN_FUZZY_PHRASE and fuzz.partial_ratio(
+                phrase, padded, score_cutoff=PHRASE_SCORE
+            ):
+                return f"~{phrase}"
+        return None
 
-    def _near(self, token: str) -> bool:
+    def _near(self, token: str) -> str | None:
         found = process.extractOne(
             token, self.fuzzy, scorer=Levenshtein.distance, processor=None, score_cutoff=2
         )
-        return found is not None and found[1] <= min(_max_edits(token), _max_edits(found[0]))
+        if found is not None and found[1] <= min(_max_edits(token), _max_edits(found[0])):
+            return str(found[0])
+        return None
 
 
 @dataclass(frozen=True)
@@ -107,16 +116,21 @@ class UrgencyDetector:
 
     def is_urgent(self, text: str) -> bool:
         """Whether `text` describes danger now (also slightly misspelled)."""
+        return self.trigger(text) is not None
+
+    def trigger(self, text: str) -> str | None:
+        """What makes `text` urgent ("mes", "nu + slaat", "~ademt niet"), or None."""
         folded = fold(text)
         if not folded:
-            return False
+            return None
         padded = f" {folded} "
-        if self.signals.found_in(padded, set(folded.split()), fuzzy=True):
-            return True
+        signal = self.signals.found_in(padded, set(folded.split()), fuzzy=True)
+        if signal is not None:
+            return signal
         for phrase in self.no_alarm:
             padded = padded.replace(f" {phrase} ", " ")
         tokens = set(padded.split())
         # Now-words are short and common: exact matches only.
-        return self.now.found_in(padded, tokens, fuzzy=False) and self.harm.found_in(
-            padded, tokens, fuzzy=True
-        )
+        now = self.now.found_in(padded, tokens, fuzzy=False)
+        harm = self.harm.found_in(padded, tokens, fuzzy=True) if now else None
+        return f"{now} + {harm}" if now and harm else None

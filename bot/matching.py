@@ -37,28 +37,30 @@ from bot.content.model import Item
 from bot.normalize import Normalizer
 
 # --- Tuned on eval/questions.yaml (see README "Matching quality"); change with the eval. ---
-ANSWER_SCORE = 62.0
+ANSWER_SCORE = 45.0
 """Top score needed to answer directly."""
-ANSWER_MARGIN = 8.0
+ANSWER_MARGIN = 3.0
 """How far the top score must lead the runner-up (of another item) to answer directly."""
-CLARIFY_SCORE = 45.0
+CLARIFY_SCORE = 40.0
 """Below this, nothing is close enough even to ask "Bedoel je…?": fall back."""
+CLEAR_LEAD = 15.0
+"""A lead this large answers directly even below `ANSWER_SCORE` (but above `CLARIFY_SCORE`)."""
 CLARIFY_WINDOW = 12.0
 """Options within this distance of the top score are offered in "Bedoel je…?"."""
 MAX_OPTIONS = 4
-COVERAGE_WEIGHT = 0.75
+COVERAGE_WEIGHT = 0.9
 """Share of the final score that comes from word coverage; the rest is WRatio."""
-PHRASE_COVERAGE_WEIGHT = 0.6
+PHRASE_COVERAGE_WEIGHT = 0.85
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
-UNKNOWN_WORD_WEIGHT = 2.0
+UNKNOWN_WORD_WEIGHT = 3.0
 """Weight (in idf units) of a question word the index does not know: it is left unexplained."""
 PHRASE_EXPONENT = 1.0
 """Above 1, a phrase found only in part counts for less than its share."""
 EVIDENCE_MASS = 4.0
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
-ITEM_WEIGHT = 0.15
+ITEM_WEIGHT = 0.3
 """Share of the score from how much of the question all of an item's phrases together cover."""
-BODY_WEIGHT = 0.1
+BODY_WEIGHT = 0.05
 """Share of the score from how much of the question the item's answer text covers."""
 WRATIO_CUTOFF = 30.0
 MIN_TYPO_LENGTH = 5
@@ -355,16 +357,18 @@ def score(found: Evidence) -> float:
 
 
 def decide(hits: list[Hit]) -> Match:
-    """Answer, clarify or fall back, from hits ranked best first."""
+    """Answer, clarify or fall back, from hits ranked best first.
+
+    Answer when the best item is good and ahead, or merely fair but far ahead of the rest;
+    ask "Bedoel je…?" when several are close; fall back when even the best is weak.
+    """
     if not hits or hits[0].score < CLARIFY_SCORE:
         return Match(Outcome.FALLBACK, tuple(hits[:MAX_OPTIONS]))
     top = hits[0].score
-    runner_up = hits[1].score if len(hits) > 1 else 0.0
-    if top >= ANSWER_SCORE and top - runner_up >= ANSWER_MARGIN:
+    lead = top - (hits[1].score if len(hits) > 1 else 0.0)
+    if (top >= ANSWER_SCORE and lead >= ANSWER_MARGIN) or lead >= CLEAR_LEAD:
         return Match(Outcome.ANSWER, tuple(hits[:MAX_OPTIONS]))
     options = tuple(h for h in hits[:MAX_OPTIONS] if top - h.score <= CLARIFY_WINDOW)
-    if len(options) == 1 and top >= ANSWER_SCORE:
-        return Match(Outcome.ANSWER, tuple(hits[:MAX_OPTIONS]))
     return Match(Outcome.CLARIFY, options if len(options) > 1 else tuple(hits[:2]))
 
 

@@ -22,14 +22,15 @@ from bot.store import ContentStore
 
 GRID: dict[str, list[float]] = {
     "COVERAGE_WEIGHT": [0.9, 1.0],
-    "PHRASE_COVERAGE_WEIGHT": [0.55, 0.7],
-    "UNKNOWN_WORD_WEIGHT": [1.0, 2.0, 3.0],
-    "EVIDENCE_MASS": [3.0, 4.5],
-    "ITEM_WEIGHT": [0.0, 0.15, 0.3],
-    "BODY_WEIGHT": [0.0, 0.1, 0.2, 0.3],
-    "ANSWER_SCORE": [40.0, 45.0, 50.0, 55.0],
-    "CLARIFY_SCORE": [25.0, 30.0, 35.0, 40.0],
+    "PHRASE_COVERAGE_WEIGHT": [0.55, 0.7, 0.85],
+    "UNKNOWN_WORD_WEIGHT": [2.0, 3.0, 4.0],
+    "EVIDENCE_MASS": [3.0, 4.0],
+    "ITEM_WEIGHT": [0.15, 0.3],
+    "BODY_WEIGHT": [0.0, 0.1],
+    "ANSWER_SCORE": [40.0, 45.0, 50.0],
+    "CLARIFY_SCORE": [30.0, 35.0, 40.0],
     "ANSWER_MARGIN": [3.0, 6.0],
+    "CLEAR_LEAD": [10.0, 15.0, 25.0],
 }
 
 

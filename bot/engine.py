@@ -20,6 +20,8 @@ from bot.store import ContentStore, Snapshot
 
 MAX_INPUT_CHARS = 4096
 """Longer input is cut: Telegram messages cannot be longer, and the question is at the start."""
+MAX_WORDS_BESIDE_PLACE = 2
+"""A place in a question nothing else matched answers with the VK only if few words remain."""
 POSTCODE_PAYLOAD = re.compile(r"^pc-([1-9][0-9]{3})$")
 """Deep-link payload for a postal code (`t.me/<bot>?start=pc-3500`)."""
 
@@ -69,15 +71,25 @@ class Engine:
         if not fold(question):
             # Letters, but none we can read (another script): say so honestly, offer routes.
             return Outcome.FALLBACK, False, [], replies.fallback()
-        place = snap.places.find(question)
         match = decide(snap.index.search(question))
         hits = list(match.hits)
         outcome = match.outcome
+        place = snap.places.find(question)
+        if place is not None and outcome is Outcome.FALLBACK:
+            # "Wat voor weer wordt het in Gent?" names a place but is not about help there.
+            place_words = set(fold(place.query_name).split())
+            rest = [
+                w for w in snap.index.normalizer.content_words(question) if w not in place_words
+            ]
+            if len(rest) > MAX_WORDS_BESIDE_PLACE:
+                place = None
         urgent_id = snap.library.urgent.id
         # Urgent when a danger word says so, or when the question reads most like the urgent
         # item itself (its search terms are urgent phrasings too).
         urgent = snap.urgency.is_urgent(question) or (
-            outcome is Outcome.ANSWER and hits[0].item_id == urgent_id
+            outcome is Outcome.ANSWER
+            and hits[0].item_id == urgent_id
+            and not snap.urgency.is_hypothetical(question)
         )
         if place is not None:
             reply, place_hits = self._place_reply(

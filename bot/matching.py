@@ -23,6 +23,7 @@ How it works (all built once per content version, in `MatchIndex.build`):
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -43,11 +44,16 @@ ANSWER_MARGIN = 3.0
 """How far the top score must lead the runner-up (of another item) to answer directly."""
 CLARIFY_SCORE = 40.0
 """Below this, nothing is close enough even to ask "Bedoel je…?": fall back."""
-CLEAR_LEAD = 15.0
+CLEAR_LEAD = 10.0
 """A lead this large answers directly even below `ANSWER_SCORE` (but above `CLARIFY_SCORE`)."""
 CLARIFY_WINDOW = 12.0
 """Options within this distance of the top score are offered in "Bedoel je…?"."""
 MAX_OPTIONS = 4
+MAX_HITS = 8
+"""How many ranked items a search returns (options, related hits, the eval's top-3)."""
+COMMON_SHARE = 0.05
+"""A word in more than this share of the phrases does not make a phrase a candidate alone."""
+MIN_COMMON_POSTINGS = 40
 COVERAGE_WEIGHT = 0.9
 """Share of the final score that comes from word coverage; the rest is WRatio."""
 PHRASE_COVERAGE_WEIGHT = 0.85
@@ -108,7 +114,6 @@ class MatchIndex:
         normalizer: Normalizer,
         phrases: list[_Phrase],
         postings: Mapping[str, tuple[int, ...]],
-        body_postings: Mapping[str, tuple[str, ...]],
         item_stems: Mapping[str, frozenset[str]],
         body_stems: Mapping[str, frozenset[str]],
         idf: Mapping[str, float],
@@ -119,7 +124,6 @@ class MatchIndex:
         self._normalizer = normalizer
         self._phrases = phrases
         self._postings = postings
-        self._body_postings = body_postings
         self._item_stems = item_stems
         self._body_stems = body_stems
         self._idf = idf
@@ -181,10 +185,6 @@ class MatchIndex:
             item_stems[item_id].update(unique)
             normalized = " ".join(normalizer.content_words(text))
             phrases.append(_Phrase(item_id, normalized, unique, sum(idf[s] for s in unique)))
-        body_postings: dict[str, list[str]] = defaultdict(list)
-        for item_id, body in body_stems.items():
-            for stem in body:
-                body_postings[stem].append(item_id)
         deletions: dict[str, set[str]] = defaultdict(set)
         for word in surface_to_stem:
             if len(word) >= MIN_TYPO_LENGTH:
@@ -195,7 +195,6 @@ class MatchIndex:
             normalizer=normalizer,
             phrases=phrases,
             postings={stem: tuple(ids) for stem, ids in postings.items()},
-            body_postings={stem: tuple(ids) for stem, ids in body_postings.items()},
             item_stems={item_id: frozenset(stems) for item_id, stems in item_stems.items()},
             body_stems=body_stems,
             idf=idf,
@@ -203,6 +202,11 @@ class MatchIndex:
             deletions={key: tuple(sorted(words)) for key, words in deletions.items()},
             order={item.id: position for position, item in enumerate(items)},
         )
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every (normalized, unstemmed) word the content uses."""
+        return frozenset(self._surface_to_stem)
 
     @property
     def normalizer(self) -> Normalizer:
@@ -251,19 +255,33 @@ class MatchIndex:
         return best[2] if best else None
 
     def evidence(self, text: str) -> list[Evidence]:
-        """What each candidate item has in common with a question (input to `score`)."""
+        """What each candidate item has in common with a question (input to `score`).
+
+        Candidates come from the question's specific words; very common words (in more than
+        `COMMON_SHARE` of the phrases) only add weight to candidates found otherwise, which
+        keeps a long question from touching every phrase of a large index.
+        """
         words = self._normalizer.content_words(text)
         stems, unknown = self.stems(words)
         if not stems:
             return []
-        known_mass = sum(self._idf[s] for s in stems)
-        query_stems = frozenset(stems)
-        phrase_ids: set[int] = set()
-        item_ids: set[str] = set()
-        for stem in stems:
-            phrase_ids.update(self._postings.get(stem, ()))
-            item_ids.update(self._body_postings.get(stem, ()))
-        choices = {index: self._phrases[index].text for index in phrase_ids}
+        idf = self._idf
+        known_mass = sum(idf[s] for s in stems)
+        limit = max(MIN_COMMON_POSTINGS, int(COMMON_SHARE * len(self._phrases)))
+        specific = [s for s in stems if len(self._postings.get(s, ())) <= limit]
+        common = [s for s in stems if s not in specific]
+        matched: dict[int, float] = {}
+        for stem in specific or common:
+            weight = idf[stem]
+            for index in self._postings.get(stem, ()):
+                matched[index] = matched.get(index, 0.0) + weight
+        if specific:
+            for stem in common:
+                weight = idf[stem]
+                for index in matched:
+                    if stem in self._phrases[index].stems:
+                        matched[index] += weight
+        choices = {index: self._phrases[index].text for index in matched}
         similarity = {
             key: value
             for _, value, key in process.extract(
@@ -276,37 +294,38 @@ class MatchIndex:
             )
         }
         per_item: dict[str, list[PhraseEvidence]] = defaultdict(list)
-        for index in phrase_ids:
+        for index, mass in matched.items():
             phrase = self._phrases[index]
-            matched = self._mass(phrase.stems & query_stems)
             per_item[phrase.item_id].append(
-                PhraseEvidence(matched, phrase.mass, similarity.get(index, 0.0))
+                PhraseEvidence(mass, phrase.mass, similarity.get(index, 0.0))
             )
-        item_ids.update(per_item)
         return [
             Evidence(
                 item_id=item_id,
-                phrases=tuple(per_item.get(item_id, ())),
-                item_matched=self._mass(self._item_stems.get(item_id, frozenset()) & query_stems),
-                body_matched=self._mass(self._body_stems.get(item_id, frozenset()) & query_stems),
+                phrases=tuple(phrases),
+                item_matched=self._mass(self._item_stems[item_id], stems),
+                body_matched=self._mass(self._body_stems.get(item_id, frozenset()), stems),
                 known_mass=known_mass,
                 unknown=unknown,
             )
-            for item_id in item_ids
+            for item_id, phrases in per_item.items()
         ]
 
-    def _mass(self, stems: frozenset[str]) -> float:
-        return sum(self._idf[s] for s in stems)
+    def _mass(self, vocabulary: frozenset[str], stems: list[str]) -> float:
+        return sum(self._idf[s] for s in stems if s in vocabulary)
 
     def search(self, text: str) -> list[Hit]:
         """Items matching a question, best first (score 0–100), one hit per item."""
         return self.rank(self.evidence(text))
 
-    def rank(self, evidence: list[Evidence]) -> list[Hit]:
-        """Score every candidate item and sort, ties in content order."""
-        scored = [(score(found), found.item_id) for found in evidence]
-        scored.sort(key=lambda pair: (-pair[0], self._order.get(pair[1], 0)))
-        return [Hit(item_id, round(value, 1)) for value, item_id in scored]
+    def rank(self, evidence: list[Evidence], limit: int = MAX_HITS) -> list[Hit]:
+        """The `limit` best items, ties in content order."""
+        order = self._order
+        best = heapq.nsmallest(
+            limit,
+            ((-score(found), order.get(found.item_id, 0), found.item_id) for found in evidence),
+        )
+        return [Hit(item_id, round(-negated, 1)) for negated, _, item_id in best]
 
 
 @dataclass(frozen=True)

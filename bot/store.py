@@ -39,9 +39,10 @@ class Snapshot:
     def build(cls, library: Library) -> Snapshot:
         """Index a validated library (the only place indexes are built)."""
         normalizer = Normalizer.from_content(library.synonyms, library.stopwords)
+        index = MatchIndex.build(library.items.values(), normalizer)
         return cls(
             library=library,
-            index=MatchIndex.build(library.items.values(), normalizer),
+            index=index,
             places=PlaceIndex.from_regions(library.regions),
             urgency=UrgencyDetector.build(
                 library.urgent_words,
@@ -49,6 +50,8 @@ class Snapshot:
                 harm=library.harm_words,
                 now=library.now_words,
                 no_alarm=library.no_alarm_phrases,
+                past=library.past_words,
+                known=index.vocabulary,
             ),
             replies=Replies(library),
         )

@@ -1,90 +1,79 @@
 """Urgent-danger detection: runs before matching, tolerant of typos, words from content.
 
-Three rules, all fed by `urgent.yaml`:
+The rules, all fed by `urgent.yaml`:
 
-1. a *signal word* ("bewusteloos", "mes") or *signal phrase* ("ademt niet") alone is urgent;
-2. a *harm word* ("slaat", "bloedt", "pijn doen") is urgent together with a *now word*
-   ("nu", "hier", "vanavond", "dringend"): violence that is happening or about to happen,
-   as opposed to a signal from the past ("vorige week had hij een blauwe plek");
-3. *no-alarm phrases* ("wat moet ik nu doen") are removed first, so a casual "nu" does not
-   turn every question into an alarm.
+1. a *signal word* ("bewusteloos", "verslik*") or *signal phrase* ("ademt niet") is urgent,
+   unless a *past word* ("vorige maand", "hoe herken") says it is over or imagined and no
+   *now word* says otherwise;
+2. a *harm word* ("slaat", "dronken", "dreig*") is urgent together with a *now word* ("nu",
+   "hier", "vanavond", "help", "voor de deur") — violence that is happening or about to —
+   unless a *past word* ("vorige week", "vroeger", "wat als") says it is over or imagined;
+3. *no-alarm phrases* ("wat moet ik nu doen") are removed before rule 2, so a casual "nu"
+   does not turn every question into an alarm; so is "geen X" ("ik zie geen wonden").
 
-Typos are forgiven on longer words only (one edit up to 7 letters, two beyond): short words
-like "mes" must match exactly, or "mee"/"mis" would raise false alarms, which cost trust too.
+A '*' in a term stands for any letters, so "verslik*" covers "verslikt" and "verslikken".
+Typos are forgiven by first correcting each word of 5 letters or more to the nearest word of
+the signal and harm lists (one letter off, and never a word the content itself uses), so
+"bewustelos" and "adempt niet" are found too; short words like "mes" must match exactly, or
+"mee"/"mis" would raise false alarms, which cost trust too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.normalize import fold
 
 MIN_FUZZY_WORD = 5
 """Words shorter than this only match exactly."""
-PHRASE_SCORE = 90.0
-"""`partial_ratio` a long signal phrase needs against the question to count (typos allowed)."""
-MIN_FUZZY_PHRASE = 10
-"""Shorter signal phrases must appear literally."""
+_NEGATED = re.compile(r" geen [a-z0-9]+")
 
 
-def _max_edits(word: str) -> int:
-    if len(word) < MIN_FUZZY_WORD:
-        return 0
-    return 1 if len(word) <= 7 else 2
+MAX_TYPO_EDITS = 1
+"""One letter off: two would turn "vermoeden" into "vermoorden", "ontmoeten" into "ontvoeren"."""
+
+
+def _alternative(term: str) -> str:
+    """A regex alternative for a folded term; '*' stands for any letters within a word."""
+    return r"[a-z0-9]*".join(re.escape(part) for part in term.split("*"))
 
 
 @dataclass(frozen=True)
 class _Terms:
-    """Single words (exact set + fuzzy candidates) and multi-word phrases."""
+    """Terms compiled into one regex: exact words and phrases, and '*' wildcards."""
 
+    pattern: re.Pattern[str] | None
     words: frozenset[str]
-    fuzzy: tuple[str, ...]
-    phrases: tuple[str, ...]
+    """every plain word in the terms (what typos are corrected towards)"""
 
     @classmethod
     def of(cls, entries: Iterable[str]) -> _Terms:
-        single: set[str] = set()
-        multi: set[str] = set()
+        terms: set[str] = set()
         for entry in entries:
-            folded = fold(entry)
-            if " " in folded:
-                multi.add(folded)
-            elif folded:
-                single.add(folded)
-        fuzzy = tuple(sorted(w for w in single if len(w) >= MIN_FUZZY_WORD))
-        return cls(frozenset(single), fuzzy, tuple(sorted(multi)))
-
-    def found_in(self, padded: str, tokens: set[str], *, fuzzy: bool) -> str | None:
-        """The term found in the text (for explanations), or None."""
-        for phrase in self.phrases:
-            if f" {phrase} " in padded:
-                return phrase
-        for token in sorted(tokens & self.words):
-            return token
-        if not fuzzy:
-            return None
-        for token in sorted(tokens):
-            near = self._near(token) if len(token) >= MIN_FUZZY_WORD else None
-            if near is not None:
-                return f"{near}~{token}"
-        for phrase in self.phrases:
-            if len(phrase) >= MIN_FUZZY_PHRASE and fuzz.partial_ratio(
-                phrase, padded, score_cutoff=PHRASE_SCORE
-            ):
-                return f"~{phrase}"
-        return None
-
-    def _near(self, token: str) -> str | None:
-        found = process.extractOne(
-            token, self.fuzzy, scorer=Levenshtein.distance, processor=None, score_cutoff=2
+            # Fold each part: folding would turn the '*' itself into a space.
+            term = "*".join(fold(part) for part in entry.split("*"))
+            if term.strip("*"):
+                terms.add(term)
+        ordered = sorted(terms, key=lambda t: (-len(t), t))  # longest alternative first
+        pattern = (
+            re.compile(rf"(?<![a-z0-9])(?:{'|'.join(map(_alternative, ordered))})(?![a-z0-9])")
+            if ordered
+            else None
         )
-        if found is not None and found[1] <= min(_max_edits(token), _max_edits(found[0])):
-            return str(found[0])
-        return None
+        words = {w for t in terms for w in t.split() if "*" not in w}
+        return cls(pattern, frozenset(words))
+
+    def found_in(self, folded: str) -> str | None:
+        """The term found in folded text (for explanations), or None."""
+        if self.pattern is None:
+            return None
+        found = self.pattern.search(folded)
+        return found.group(0) if found else None
 
 
 @dataclass(frozen=True)
@@ -94,7 +83,12 @@ class UrgencyDetector:
     signals: _Terms
     harm: _Terms
     now: _Terms
+    past: _Terms
     no_alarm: tuple[str, ...]
+    vocabulary: tuple[str, ...]
+    """words of 5+ letters in signals and harm words: misspellings are corrected to these"""
+    known: frozenset[str]
+    """real words (from the content): never treated as a misspelling of a danger word"""
 
     @classmethod
     def build(
@@ -105,32 +99,67 @@ class UrgencyDetector:
         harm: Iterable[str] = (),
         now: Iterable[str] = (),
         no_alarm: Iterable[str] = (),
+        past: Iterable[str] = (),
+        known: Iterable[str] = (),
     ) -> UrgencyDetector:
         """From the lists in `urgent.yaml`."""
-        return cls(
-            _Terms.of([*words, *phrases]),
-            _Terms.of(harm),
-            _Terms.of(now),
-            tuple(sorted({fold(p) for p in no_alarm if fold(p)}, key=len, reverse=True)),
+        signals, harm_terms = _Terms.of([*words, *phrases]), _Terms.of(harm)
+        vocabulary = sorted(
+            w for w in signals.words | harm_terms.words if len(w) >= MIN_FUZZY_WORD
         )
+        return cls(
+            signals,
+            harm_terms,
+            _Terms.of(now),
+            _Terms.of(past),
+            tuple(sorted({fold(p) for p in no_alarm if fold(p)}, key=len, reverse=True)),
+            tuple(vocabulary),
+            frozenset(known),
+        )
+
+    def _corrected(self, folded: str) -> str:
+        """The text with misspelled danger words replaced by the word meant ("bewustelos")."""
+        out = []
+        for token in folded.split():
+            word = token
+            if len(token) >= MIN_FUZZY_WORD and token not in self.known and self.vocabulary:
+                found = process.extractOne(
+                    token,
+                    self.vocabulary,
+                    scorer=Levenshtein.distance,
+                    processor=None,
+                    score_cutoff=MAX_TYPO_EDITS,
+                )
+                if found is not None:
+                    word = str(found[0])
+            out.append(word)
+        return " ".join(out)
 
     def is_urgent(self, text: str) -> bool:
         """Whether `text` describes danger now (also slightly misspelled)."""
         return self.trigger(text) is not None
+
+    def is_hypothetical(self, text: str) -> bool:
+        """Whether `text` speaks of danger as past or imagined ("hoe herken", "vorige week")."""
+        folded = fold(text)
+        return self.past.found_in(folded) is not None and self.now.found_in(folded) is None
 
     def trigger(self, text: str) -> str | None:
         """What makes `text` urgent ("mes", "nu + slaat", "~ademt niet"), or None."""
         folded = fold(text)
         if not folded:
             return None
-        padded = f" {folded} "
-        signal = self.signals.found_in(padded, set(folded.split()), fuzzy=True)
-        if signal is not None:
-            return signal
+        corrected = self._corrected(folded)
+        signal = self.signals.found_in(corrected)
+        padded = f" {corrected} "
         for phrase in self.no_alarm:
             padded = padded.replace(f" {phrase} ", " ")
-        tokens = set(padded.split())
-        # Now-words are short and common: exact matches only.
-        now = self.now.found_in(padded, tokens, fuzzy=False)
-        harm = self.harm.found_in(padded, tokens, fuzzy=True) if now else None
-        return f"{now} + {harm}" if now and harm else None
+        rest = _NEGATED.sub(" ", padded).strip()
+        now = self.now.found_in(rest)
+        past = self.past.found_in(rest)
+        if signal is not None and (past is None or now is not None):
+            return signal
+        if now is None or past is not None:
+            return None
+        harm = self.harm.found_in(rest)
+        return f"{now} + {harm}" if harm else None

@@ -1,6 +1,6 @@
 """Grid search of the matching constants on the labelled set (run by hand).
 
-Usage: .venv/bin/python eval/tune.py [eval/questions.yaml]
+Usage: .venv/bin/python eval/tune.py [FILE ...]   (default: every eval/*.yaml set)
 
 It tunes on half of the questions (even positions) and reports the other half too, so a
 combination that only memorizes one half shows up. Only questions the matcher decides are
@@ -22,23 +22,25 @@ from bot.store import ContentStore
 
 GRID: dict[str, list[float]] = {
     "COVERAGE_WEIGHT": [0.9, 1.0],
-    "PHRASE_COVERAGE_WEIGHT": [0.55, 0.7, 0.85],
+    "PHRASE_COVERAGE_WEIGHT": [0.7, 0.85],
     "UNKNOWN_WORD_WEIGHT": [2.0, 3.0, 4.0],
-    "EVIDENCE_MASS": [3.0, 4.0],
-    "ITEM_WEIGHT": [0.15, 0.3],
-    "BODY_WEIGHT": [0.0, 0.1],
-    "ANSWER_SCORE": [40.0, 45.0, 50.0],
-    "CLARIFY_SCORE": [30.0, 35.0, 40.0],
+    "EVIDENCE_MASS": [3.0, 4.0, 5.0],
+    "ITEM_WEIGHT": [0.15, 0.3, 0.45],
+    "BODY_WEIGHT": [0.0, 0.05, 0.1],
+    "ANSWER_SCORE": [45.0, 50.0],
+    "CLARIFY_SCORE": [35.0, 40.0, 45.0],
     "ANSWER_MARGIN": [3.0, 6.0],
     "CLEAR_LEAD": [10.0, 15.0, 25.0],
 }
 
 
-def _measure(cases: list[tuple[LabelledQuestion, list[Evidence]]]) -> tuple[float, float]:
+def _measure(
+    index: matching.MatchIndex, cases: list[tuple[LabelledQuestion, list[Evidence]]]
+) -> tuple[float, float]:
     """(top-1 of in-scope questions, fallback rate of out-of-scope ones)."""
     right = in_scope = fallback = oos = 0
     for question, evidence in cases:
-        match = decide(matching.MatchIndex.rank(_INDEX, evidence))
+        match = decide(index.rank(evidence))
         if question.out_of_scope:
             oos += 1
             fallback += match.outcome is Outcome.FALLBACK
@@ -50,12 +52,12 @@ def _measure(cases: list[tuple[LabelledQuestion, list[Evidence]]]) -> tuple[floa
 
 def main() -> None:
     """Evaluate every combination on the tuning half; print the best with both halves."""
-    global _INDEX
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/questions.yaml")
+    paths = [Path(a) for a in sys.argv[1:]] or sorted(Path("eval").glob("*.yaml"))
     snapshot = ContentStore.open(Path("content")).current
-    _INDEX = snapshot.index
+    index = snapshot.index
     cases = [
         (q, snapshot.index.evidence(q.vraag))
+        for path in paths
         for q in load_questions(path)
         if not q.is_urgent and snapshot.places.find(q.vraag) is None
     ]
@@ -68,20 +70,18 @@ def main() -> None:
             continue
         for name, value in combo.items():
             setattr(matching, name, value)
-        top1, oos = _measure(tune)
+        top1, oos = _measure(index, tune)
         results.append((min(top1 / 0.9, oos / 0.9), top1, oos, combo))
     results.sort(key=lambda row: (row[0], row[1] + row[2]), reverse=True)
     for objective, top1, oos, combo in results[:12]:
         for name, value in combo.items():
             setattr(matching, name, value)
-        check_top1, check_oos = _measure(check)
+        check_top1, check_oos = _measure(index, check)
         print(
             f"{objective:.3f} tune top1={top1:.1%} oos={oos:.1%} | "
             f"check top1={check_top1:.1%} oos={check_oos:.1%} | {combo}"
         )
 
-
-_INDEX: matching.MatchIndex
 
 if __name__ == "__main__":
     main()

@@ -116,5 +116,6 @@ def test_chat_reads_questions_and_numbered_buttons(monkeypatch: pytest.MonkeyPat
     code, out = _run("--content", str(FIXTURE_CONTENT), "chat")
     assert code == 0
     assert out.count("Tekst chat prompt") == 3
-    assert "Twijfel" in out and "[1] " in out
+    assert "Twijfel" in out
+    assert "[1] " in out
     assert out.rstrip().endswith("Tekst chat einde")

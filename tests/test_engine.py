@@ -37,7 +37,7 @@ def test_ambiguous_question_asks_which_one(engine: Engine) -> None:
     assert answer.outcome is Outcome.CLARIFY
     labels = [b.label for b in answer.reply.all_buttons()]
     assert "Tekst geen van deze" in labels
-    assert 2 <= len([h for h in answer.hits]) <= 4
+    assert 2 <= len(answer.hits) <= 4
 
 
 def test_nothing_found_falls_back_with_human_routes(engine: Engine) -> None:
@@ -153,7 +153,8 @@ def test_every_button_leads_somewhere(engine: Engine) -> None:
         reply = engine.show(item_id)
         assert reply is not None
         for button in reply.all_buttons():
-            assert button.data is not None and decode(button.data) is not None, (item_id, button)
+            assert button.data is not None, (item_id, button)
+            assert decode(button.data) is not None, (item_id, button)
             assert engine.press(button.data).plain_text() != "Tekst knop verlopen", button
 
 

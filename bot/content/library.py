@@ -34,6 +34,7 @@ class Library:
     harm_words: tuple[str, ...]
     now_words: tuple[str, ...]
     no_alarm_phrases: tuple[str, ...]
+    past_words: tuple[str, ...]
     partners: tuple[Partner, ...]
     learning: tuple[Learning, ...]
     questions: tuple[Question, ...]

@@ -571,6 +571,7 @@ def _library(directory: Path, files: Mapping[str, _File]) -> Library:
         harm_words=tuple(urgent.gevaarwoorden),
         now_words=tuple(urgent.nu_woorden),
         no_alarm_phrases=tuple(urgent.geen_alarm),
+        past_words=tuple(urgent.verleden_woorden),
         partners=tuple(model("partners.yaml").partners),
         learning=tuple(model("leren.yaml").leren),
         questions=tuple(model("vragen.yaml").vragen),

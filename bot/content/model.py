@@ -164,27 +164,46 @@ class StepsFile(Strict):
     stappen: list[Step] = Field(min_length=1)
 
 
+def _check_urgent_term(value: str) -> str:
+    letters = sum(ch.isalnum() for ch in value)
+    if "*" in value and letters < 4:
+        raise ValueError(
+            f"'{value}' is te ruim: een woord met * heeft minstens 4 letters nodig "
+            "(anders geeft bijna elk bericht alarm)"
+        )
+    return value
+
+
+UrgentTerm = Annotated[Text, AfterValidator(_check_urgent_term)]
+"""A word or phrase; '*' stands for any letters ("verslik*", "*slikt")."""
+
+
 class UrgentFile(Strict):
     """`urgent.yaml`: the urgent-danger item and the words that trigger it."""
 
     acuut: Urgent
-    signaalwoorden: list[Text] = Field(
+    signaalwoorden: list[UrgentTerm] = Field(
         min_length=1, description="Woorden die op acuut gevaar wijzen (ook met tikfouten herkend)."
     )
-    signaalzinnen: list[Text] = Field(
+    signaalzinnen: list[UrgentTerm] = Field(
         default_factory=list, description="Zinnen van meerdere woorden die op acuut gevaar wijzen."
     )
-    gevaarwoorden: list[Text] = Field(
+    gevaarwoorden: list[UrgentTerm] = Field(
         default_factory=list,
         description="Woorden voor geweld of letsel die alleen samen met een nu-woord alarm geven.",
     )
-    nu_woorden: list[Text] = Field(
+    nu_woorden: list[UrgentTerm] = Field(
         default_factory=list,
         description="Woorden die zeggen dat het nu of zo meteen gebeurt (nu, hier, vanavond, …).",
     )
     geen_alarm: list[Text] = Field(
         default_factory=list,
         description="Zinnen die een nu-woord neutraliseren, bv. 'wat moet ik nu doen'.",
+    )
+    verleden_woorden: list[UrgentTerm] = Field(
+        default_factory=list,
+        description="Woorden voor voorbij of denkbeeldig gevaar (vorige week, vroeger, wat als): "
+        "die houden een gevaarwoord tegen.",
     )
 
 

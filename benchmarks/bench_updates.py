@@ -48,7 +48,7 @@ from bot_telegram.app import build_application  # noqa: E402
 from tests.telegram_fakes import JSONDict, RecordingRequest, text_update  # noqa: E402
 
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
-TOKEN = "123:TEST"  # noqa: S105 - a fake token; the offline transport never sends it
+TOKEN = "123:TEST"
 SEED = 42
 TELEGRAM_CAP_PER_S = 30.0
 """Telegram's broadcast limit: about 30 messages a second for one bot, over all chats."""

@@ -187,6 +187,25 @@ def cmd_health(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     return 0
 
 
+def cmd_link(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Print the deep link for an item (or `pc-<postcode>`); optionally write its QR code."""
+    from bot.sharing import deep_link, write_qr
+
+    engine = _engine(_content_dir(args, settings))
+    if not args.payload.startswith("pc-") and engine.show(args.payload) is None:
+        print(f"Onbekend id: {args.payload}", file=sys.stderr)
+        return 1
+    try:
+        link = deep_link(args.bot, args.payload)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(link, file=out)
+    if args.qr:
+        print(write_qr(link, Path(args.qr)), file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="playbook", description=__doc__)
@@ -226,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--quiet", action="store_true", help="do not list the misses")
     evaluation.add_argument("--strict", action="store_true", help="exit 1 below the targets")
     evaluation.set_defaults(handler=cmd_eval)
+
+    link = sub.add_parser("link", help="deep link (and QR code) that opens one item")
+    link.add_argument("payload", help="an item id, or pc-<postcode>")
+    link.add_argument("--bot", required=True, help="the bot's username, e.g. PlaybookBot")
+    link.add_argument("--qr", metavar="FILE", help="also write a QR code (.png or .svg)")
+    link.set_defaults(handler=cmd_link)
 
     run = sub.add_parser("run", help="run the bot (Telegram with a token, else console)")
     run.set_defaults(handler=cmd_run)

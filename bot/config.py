@@ -25,6 +25,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - inside a container, listen on all interfaces
     webhook_port: int = 8443
+    admin_ids: frozenset[int] = frozenset()
+    """Telegram user ids allowed to reload the content with /herlaad."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,6 +40,10 @@ class Settings:
         port_text = get("BOT_WEBHOOK_PORT") or "8443"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise SettingsError(f"BOT_WEBHOOK_PORT must be a port number, not {port_text!r}")
+        admin_text = get("BOT_ADMIN_IDS") or ""
+        admins = [part.strip() for part in admin_text.split(",") if part.strip()]
+        if not all(part.lstrip("-").isdigit() for part in admins):
+            raise SettingsError("BOT_ADMIN_IDS must be Telegram user ids separated by commas")
         webhook_url = get("BOT_WEBHOOK_URL")
         secret = get("BOT_WEBHOOK_SECRET")
         if webhook_url and not secret:
@@ -50,4 +56,5 @@ class Settings:
             webhook_secret=secret,
             webhook_listen=get("BOT_WEBHOOK_LISTEN") or "0.0.0.0",  # noqa: S104
             webhook_port=int(port_text),
+            admin_ids=frozenset(int(part) for part in admins),
         )

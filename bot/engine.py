@@ -129,6 +129,11 @@ class Engine:
         ids += [i for i in library.regions.lokale_partners if i in library.items]
         return snap.replies.place(name, province, note), [Hit(i, 100.0) for i in ids]
 
+    def reload(self) -> Reply:
+        """Reload the content (admins only: the adapter checks); broken content is refused."""
+        problems = self._store.reload()
+        return self._store.current.replies.reload_result(problems)
+
     def show(self, item_id: str) -> Reply | None:
         """The reply for one item (a menu button or deep link), or None if it does not exist."""
         snap = self._store.current

@@ -16,6 +16,7 @@ from bot import actions
 from bot.actions import Action, Verb
 from bot.content.library import Library
 from bot.content.model import ContactKind, Item, Partner, Status, Step, TextKey
+from bot.content.problems import Level, Problem
 
 BUTTONS_PER_ROW = 2
 
@@ -293,6 +294,21 @@ class Replies:
             (*rows(local), (self.menu_button(),)),
         )
         return head.then(body).then(tail)
+
+    def reload_result(self, problems: Sequence[Problem]) -> Reply:
+        """What an admin sees after /herlaad: the count, or the errors (content unchanged)."""
+        errors = [p for p in problems if p.level is Level.ERROR]
+        if errors:
+            head = self.text("herladen_fout", fouten=str(len(errors)))
+            return Reply(
+                (Block(Style.ALERT, (head,)), Block(Style.BULLETS, tuple(map(str, errors[:20])))),
+                ((self.menu_button(),),),
+            )
+        warnings = str(len(problems))
+        text = self.text(
+            "herladen_ok", aantal=str(len(self._library.items)), waarschuwingen=warnings
+        )
+        return Reply((Block(Style.TEXT, (text,)),), ((self.menu_button(),),))
 
     def also_found(self, item_id: str) -> Reply:
         """A pointer to another matched item (e.g. after a place or urgent reply)."""

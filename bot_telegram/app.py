@@ -69,10 +69,11 @@ def build_application(
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
     app = builder.build()
-    handlers = Handlers(engine)
+    handlers = Handlers(engine, settings.admin_ids)
     # Order matters: commands before the free-text catch-all.
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler(COMMANDS, handlers.command))
+    app.add_handler(CommandHandler("herlaad", handlers.reload))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, handlers.text)

@@ -48,8 +48,17 @@ def _addressed_to_bot(message: Message, bot_username: str, bot_id: int) -> str |
 class Handlers:
     """The bot's callbacks, bound to one engine (explicit dependency, no globals)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, admin_ids: frozenset[int] = frozenset()) -> None:
         self.engine = engine
+        self.admin_ids = admin_ids
+
+    async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/herlaad`: admins reload the content; everyone else gets no answer at all."""
+        user = update.effective_user
+        if user is None or user.id not in self.admin_ids:
+            log.warning("/herlaad refused for a user who is not an admin")
+            return
+        await send(update, self.engine.reload())
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/start` and deep links `/start <id>` or `/start pc-3500`."""

@@ -119,3 +119,22 @@ def test_chat_reads_questions_and_numbered_buttons(monkeypatch: pytest.MonkeyPat
     assert "Twijfel" in out
     assert "[1] " in out
     assert out.rstrip().endswith("Tekst chat einde")
+
+
+def test_link_and_qr_code(tmp_path: Path) -> None:
+    target = tmp_path / "stappenplan.svg"
+    code, out = _run(
+        "--content",
+        str(FIXTURE_CONTENT),
+        "link",
+        "stappenplan",
+        "--bot",
+        "@PlaybookBot",
+        "--qr",
+        str(target),
+    )
+    assert code == 0
+    assert out.splitlines()[0] == "https://t.me/PlaybookBot?start=stappenplan"
+    assert target.read_text().startswith("<?xml")
+    assert _run("--content", str(FIXTURE_CONTENT), "link", "bestaat-niet", "--bot", "Bot1")[0] == 1
+    assert _run("--content", str(FIXTURE_CONTENT), "link", "pc-3500", "--bot", "x")[0] == 1

@@ -870,7 +870,7 @@ async def test_a_flood_that_does_not_end_is_given_up_without_crashing(
     assert "Jantje" not in caplog.text
 
 
-WEBHOOK_SECRET = "s3cret-Token_1"  # noqa: S105 - a test value
+WEBHOOK_SECRET = "s3cret-Token_1"
 
 
 def free_port() -> int:

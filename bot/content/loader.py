@@ -50,6 +50,8 @@ PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "stap_van": frozenset({"nummer", "totaal"}),
     "nagekeken": frozenset({"datum"}),
     "regio_te_verifieren": frozenset({"opmerking"}),
+    "herladen_ok": frozenset({"aantal", "waarschuwingen"}),
+    "herladen_fout": frozenset({"fouten"}),
 }
 """The placeholders each UI text may use; every other text has none."""
 

@@ -325,6 +325,8 @@ TextKey = Literal[
     "contact_adres",
     "contact_uren",
     "contact_chat",
+    "herladen_ok",
+    "herladen_fout",
 ]
 
 

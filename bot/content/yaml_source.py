@@ -17,6 +17,11 @@ import yaml
 Path_ = tuple[str | int, ...]
 """Location of a value in a document: mapping keys and list indexes from the root."""
 
+# libyaml's C composer is ~3× faster on large files and reports the same positions. Its error
+# messages say less ("found character that cannot start any token", without the tab), so a
+# file it rejects is parsed again by the pure-Python composer to explain the problem.
+_FAST_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:seq",
@@ -103,7 +108,19 @@ def _convert(node: yaml.Node, path: Path_, positions: dict[Path_, Position]) -> 
 def parse_yaml(text: str) -> Document:
     """Parse YAML text strictly; raise `YamlProblem` with a position on any violation."""
     try:
-        node = yaml.compose(text, Loader=yaml.BaseLoader)
+        node = yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        node = _compose_explained(text)
+    if node is None:
+        return Document(None, {(): Position(1, 1)})
+    positions: dict[Path_, Position] = {}
+    return Document(_convert(node, (), positions), positions)
+
+
+def _compose_explained(text: str) -> yaml.Node | None:
+    """Compose with the pure-Python parser, turning its error into a `YamlProblem`."""
+    try:
+        return yaml.compose(text, Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
@@ -115,10 +132,6 @@ def parse_yaml(text: str) -> Document:
         ) from error
     except yaml.YAMLError as error:
         raise YamlProblem(Position(1, 1), f"dit is geen geldige YAML: {error}") from error
-    if node is None:
-        return Document(None, {(): Position(1, 1)})
-    positions: dict[Path_, Position] = {}
-    return Document(_convert(node, (), positions), positions)
 
 
 def read_yaml(path: Path) -> Document:

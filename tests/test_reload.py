@@ -1,0 +1,66 @@
+"""/herlaad: admins reload content; broken content is refused and the last good one stays."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from telegram import Update
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.store import ContentStore
+from bot_telegram.app import build_application
+from tests.conftest import FIXTURE_CONTENT
+from tests.telegram_fakes import USER_ID, RecordingRequest, command_update
+
+TOKEN = "123:TEST"
+
+
+async def _herlaad(engine: Engine, admins: frozenset[int]) -> list[str]:
+    rec = RecordingRequest()
+    settings = Settings(content_dir=FIXTURE_CONTENT, token=TOKEN, admin_ids=admins)
+    app = build_application(
+        settings, engine, request=rec, updates_request=RecordingRequest(), rate_limit=False
+    )
+    async with app:
+        update = Update.de_json(command_update("/herlaad"), app.bot)
+        assert update is not None
+        await app.process_update(update)
+    return rec.sent_texts()
+
+
+def _copy(tmp_path: Path) -> tuple[Path, Engine]:
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, folder)
+    return folder, Engine(ContentStore.open(folder))
+
+
+async def test_an_admin_reloads_edited_content(tmp_path: Path) -> None:
+    folder, engine = _copy(tmp_path)
+    vragen = folder / "vragen.yaml"
+    vragen.write_text(vragen.read_text().replace("titel: Twijfel", "titel: Twijfel (nieuw)"))
+    texts = await _herlaad(engine, frozenset({USER_ID}))
+    assert texts == ["Herladen: 45 items, 6 waarschuwingen."]
+    reply = engine.show("twijfel")
+    assert reply is not None
+    assert "Twijfel (nieuw)" in reply.plain_text()
+
+
+async def test_broken_content_is_refused_and_the_last_good_stays(tmp_path: Path) -> None:
+    folder, engine = _copy(tmp_path)
+    (folder / "vragen.yaml").write_text("vragen: [\n")
+    texts = await _herlaad(engine, frozenset({USER_ID}))
+    assert len(texts) == 1
+    assert texts[0].startswith("<b>Niet herladen: 1 fouten.</b>")
+    assert "vragen.yaml:2:1: error: dit is geen geldige YAML" in texts[0]
+    # The bot still answers from the previous content.
+    assert engine.ask("twijfel").hits[0].item_id == "twijfel"
+
+
+async def test_non_admins_get_no_answer_and_nothing_reloads(tmp_path: Path) -> None:
+    folder, engine = _copy(tmp_path)
+    before = engine.store.current
+    (folder / "vragen.yaml").write_text("vragen: [\n")
+    assert await _herlaad(engine, frozenset({999})) == []
+    assert engine.store.current is before

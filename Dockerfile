@@ -8,7 +8,8 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    BOT_CONTENT_DIR=/app/content
+    BOT_CONTENT_DIR=/app/content \
+    PTB_TIMEDELTA=1
 
 # A fixed, unprivileged user: it can read /app but not change the code or the content.
 RUN groupadd --system --gid 10001 playbook \
@@ -17,11 +18,19 @@ RUN groupadd --system --gid 10001 playbook \
 
 WORKDIR /app
 
-# Code and dependencies first: editing content/ does not invalidate this layer.
+# Dependencies first, from pyproject.toml alone (with empty stand-in packages): editing the code
+# or the content does not invalidate this, the slowest layer.
 COPY pyproject.toml README.md ./
+RUN mkdir bot bot_telegram \
+    && touch bot/__init__.py bot_telegram/__init__.py \
+    && pip install . \
+    && pip uninstall --yes playbook-bot \
+    && rm -rf bot bot_telegram build ./*.egg-info
+
+# Then the code, without touching the dependencies again.
 COPY bot/ ./bot/
 COPY bot_telegram/ ./bot_telegram/
-RUN pip install . \
+RUN pip install --no-deps . \
     && rm -rf build ./*.egg-info
 
 # Content last (it changes most often); a volume may replace it at run time.

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.actions import Verb, decode
-from bot.content.model import Kind
+from bot.content.model import Kind, Partner
 from bot.matching import Hit, Outcome, decide
 from bot.normalize import fold
 from bot.replies import Reply
@@ -22,6 +22,8 @@ MAX_INPUT_CHARS = 4096
 """Longer input is cut: Telegram messages cannot be longer, and the question is at the start."""
 MAX_WORDS_BESIDE_PLACE = 2
 """A place in a question nothing else matched answers with the VK only if few words remain."""
+PARTNER_OVER_PLACE = 70.0
+"""A partner matched this well ("OCJ Oudenaarde") is answered before the place's VK."""
 POSTCODE_PAYLOAD = re.compile(r"^pc-([1-9][0-9]{3})$")
 """Deep-link payload for a postal code (`t.me/<bot>?start=pc-3500`)."""
 
@@ -75,14 +77,13 @@ class Engine:
         hits = list(match.hits)
         outcome = match.outcome
         place = snap.places.find(question)
-        if place is not None and outcome is Outcome.FALLBACK:
+        if (
+            place is not None
+            and outcome is Outcome.FALLBACK
+            and not self._about_place(snap, question, place.query_name)
+        ):
             # "Wat voor weer wordt het in Gent?" names a place but is not about help there.
-            place_words = set(fold(place.query_name).split())
-            rest = [
-                w for w in snap.index.normalizer.content_words(question) if w not in place_words
-            ]
-            if len(rest) > MAX_WORDS_BESIDE_PLACE:
-                place = None
+            place = None
         urgent_id = snap.library.urgent.id
         # Urgent when a danger word says so, or when the question reads most like the urgent
         # item itself (its search terms are urgent phrasings too).
@@ -91,7 +92,18 @@ class Engine:
             and hits[0].item_id == urgent_id
             and not snap.urgency.is_hypothetical(question)
         )
-        if place is not None:
+        if (
+            place is not None
+            and outcome is Outcome.ANSWER
+            and hits[0].score >= PARTNER_OVER_PLACE
+            and self._is_other_partner(snap, hits[0].item_id)
+        ):
+            # "OCJ Oudenaarde": the partner asked for comes first, the regional VK as a pointer.
+            vk = snap.library.vk_for_province(place.provincie)
+            reply = replies.item(snap.library.items[hits[0].item_id])
+            if vk is not None:
+                reply = reply.then(replies.also_found(vk.id))
+        elif place is not None:
             reply, place_hits = self._place_reply(
                 snap, place.query_name, place.provincie, place.opmerking
             )
@@ -119,6 +131,24 @@ class Engine:
                 hits = hits[:1]
             outcome = Outcome.ANSWER
         return outcome, urgent, hits, reply
+
+    @staticmethod
+    def _about_place(snap: Snapshot, question: str, place_name: str) -> bool:
+        """Whether a question is about where to turn in a place: few words beside the place
+        name, not counting the words of the VK items themselves ("welk vk", "nummer")."""
+        named = set(fold(place_name).split())
+        rest = [
+            word
+            for word in snap.index.normalizer.content_words(question)
+            if word not in named and snap.index.stem_of(word) not in snap.vk_stems
+        ]
+        return len(rest) <= MAX_WORDS_BESIDE_PLACE
+
+    @staticmethod
+    def _is_other_partner(snap: Snapshot, item_id: str) -> bool:
+        """A partner that is not one of the regional VKs (those come from the place itself)."""
+        item = snap.library.items[item_id]
+        return isinstance(item, Partner) and item.provincie is None
 
     def _place_reply(
         self, snap: Snapshot, name: str, province: str, note: str | None

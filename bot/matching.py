@@ -225,6 +225,14 @@ class MatchIndex:
                 stems.append(stem)
         return stems, unknown
 
+    def stem_of(self, word: str) -> str | None:
+        """The index stem of a normalized word (typos corrected), or None if unknown."""
+        return self._stem_of(word)
+
+    def item_stems(self, item_id: str) -> frozenset[str]:
+        """The stems of an item's title and search terms."""
+        return self._item_stems.get(item_id, frozenset())
+
     def _stem_of(self, word: str) -> str | None:
         known = self._surface_to_stem.get(word)
         if known is not None:

@@ -94,13 +94,26 @@ COMMON_WORDS = frozenset(
 )  # fmt: skip
 
 _PLACE_WORDS = frozenset(
-    {"gemeente", "deelgemeente", "stad", "dorp", "regio", "postcode", "pc", "provincie"}
+    {
+        "gemeente",
+        "deelgemeente",
+        "stad",
+        "dorp",
+        "regio",
+        "postcode",
+        "pc",
+        "provincie",
+        # "vk lier", "vertrouwenscentrum kortrijck": asking for the VK of a place.
+        "vk",
+        "vertrouwenscentrum",
+    }
 )
 _STRONG_PAIRS = frozenset(
     (verb, preposition)
     for verb in (
         "werk", "werken", "werkt", "woon", "wonen", "woont", "gevestigd", "opvang",
-        "kinderopvang", "creche", "onthaalouder", "kom", "afkomstig",
+        "kinderopvang", "creche", "onthaalouder", "kom", "afkomstig", "zit", "zitten",
+        "zitte",
     )
     for preposition in ("in", "te", "uit")
 ) | {("regio", "van"), ("omgeving", "van"), ("buurt", "van"), ("gemeente", "van")}  # fmt: skip

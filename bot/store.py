@@ -34,6 +34,8 @@ class Snapshot:
     places: PlaceIndex
     urgency: UrgencyDetector
     replies: Replies
+    vk_stems: frozenset[str]
+    """Words of the VK items: "welk vk", "nummer" beside a place still ask for its VK."""
 
     @classmethod
     def build(cls, library: Library) -> Snapshot:
@@ -54,6 +56,11 @@ class Snapshot:
                 known=index.vocabulary,
             ),
             replies=Replies(library),
+            vk_stems=frozenset(
+                stem
+                for province in library.regions.provincies
+                for stem in index.item_stems(province.vk)
+            ),
         )
 
 

@@ -54,6 +54,10 @@ MAX_HITS = 8
 COMMON_SHARE = 0.05
 """A word in more than this share of the phrases does not make a phrase a candidate alone."""
 MIN_COMMON_POSTINGS = 40
+MAX_CANDIDATE_PHRASES = 100
+"""Beyond this many candidate phrases, only the best-covering ones are scored in full."""
+PRESELECT_FACTOR = 3
+"""Before coverage is computed, keep this many times `MAX_CANDIDATE_PHRASES` by weight."""
 COVERAGE_WEIGHT = 0.9
 """Share of the final score that comes from word coverage; the rest is WRatio."""
 PHRASE_COVERAGE_WEIGHT = 0.85
@@ -289,6 +293,24 @@ class MatchIndex:
                 for index in matched:
                     if stem in self._phrases[index].stems:
                         matched[index] += weight
+        if len(matched) > MAX_CANDIDATE_PHRASES:
+            # A large index: score the rest in full only for the phrases that cover the
+            # question best (the word-coverage part of `score`, without WRatio and item-level
+            # parts, which cannot lift a phrase this far down to the top).
+            query_mass = known_mass + UNKNOWN_WORD_WEIGHT * unknown
+            phrases = self._phrases
+            if len(matched) > PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES:
+                # First by matched weight alone (a C-level key), then by coverage.
+                keep = heapq.nlargest(
+                    PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES, matched, key=matched.__getitem__
+                )
+                matched = {index: matched[index] for index in keep}
+            best = heapq.nlargest(
+                MAX_CANDIDATE_PHRASES,
+                matched.items(),
+                key=lambda entry: _coverage(entry[1], phrases[entry[0]].mass, query_mass),
+            )
+            matched = dict(best)
         choices = {index: self._phrases[index].text for index in matched}
         similarity = {
             key: value
@@ -363,13 +385,16 @@ class Evidence:
     """question words the index does not know"""
 
 
+def _coverage(matched: float, phrase_mass: float, query_mass: float) -> float:
+    """How much of the phrase the question holds and of the question the phrase explains."""
+    part = float((matched / phrase_mass) ** PHRASE_EXPONENT)
+    coverage = PHRASE_COVERAGE_WEIGHT * part + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
+    return coverage * min(1.0, matched / EVIDENCE_MASS)
+
+
 def _phrase_score(phrase: PhraseEvidence, query_mass: float) -> float:
-    part = float((phrase.matched / phrase.mass) ** PHRASE_EXPONENT)
-    coverage = PHRASE_COVERAGE_WEIGHT * part + (1 - PHRASE_COVERAGE_WEIGHT) * (
-        phrase.matched / query_mass
-    )
-    strength = min(1.0, phrase.matched / EVIDENCE_MASS)
-    return COVERAGE_WEIGHT * coverage * strength + (1 - COVERAGE_WEIGHT) * phrase.similarity / 100
+    coverage = _coverage(phrase.matched, phrase.mass, query_mass)
+    return COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * phrase.similarity / 100
 
 
 def score(found: Evidence) -> float:

@@ -23,9 +23,13 @@ MAX_QUESTION_CHARS = 1000
 
 def fold(text: str) -> str:
     """Lowercase, strip accents (geïmplementeerd → geimplementeerd), punctuation to spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", bare).strip()
+    lowered = text.casefold()
+    if not lowered.isascii():
+        # Decompose (é → e + ´) and drop everything outside ASCII: the accents, and letters of
+        # other scripts, which the index cannot match anyway.
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        lowered = decomposed.encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub(" ", lowered).strip()
 
 
 def tokens(text: str) -> list[str]:

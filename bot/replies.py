@@ -117,6 +117,7 @@ class Replies:
 
     def __init__(self, library: Library) -> None:
         self._library = library
+        self._items: dict[tuple[str, bool], Reply] = {}
 
     def text(self, key: TextKey, **values: str) -> str:
         """A UI sentence."""
@@ -167,6 +168,14 @@ class Replies:
 
     def item(self, item: Item, *, with_menu: bool = True) -> Reply:
         """The full reply for an item: title, text, contacts, sources, related buttons."""
+        # Items never change within one library, so each reply is built once.
+        key = (item.id, with_menu)
+        cached = self._items.get(key)
+        if cached is None:
+            cached = self._items[key] = self._build_item(item, with_menu=with_menu)
+        return cached
+
+    def _build_item(self, item: Item, *, with_menu: bool) -> Reply:
         blocks: list[Block] = []
         step_index = self._library.step_index(item.id)
         if step_index is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.actions import Verb, decode
 from bot.content.model import Kind, Partner
-from bot.matching import Hit, Outcome, decide
+from bot.matching import ANSWER_SCORE, OUT_OF_SCOPE, Hit, Outcome, decide
 from bot.normalize import fold
 from bot.replies import Reply
 from bot.store import ContentStore, Snapshot
@@ -75,7 +75,8 @@ class Engine:
         if not fold(question):
             # Letters, but none we can read (another script): say so honestly, offer routes.
             return Outcome.FALLBACK, False, [], replies.fallback()
-        match = decide(snap.index.search(question))
+        ranked = snap.index.search(question)
+        match = decide(ranked)
         hits = list(match.hits)
         outcome = match.outcome
         place = snap.places.find(question)
@@ -89,9 +90,11 @@ class Engine:
         urgent_id = snap.library.urgent.id
         # Urgent when a danger word says so, or when the question reads most like the urgent
         # item itself (its search terms are urgent phrasings too).
+        best_item = next((hit for hit in ranked if hit.item_id != OUT_OF_SCOPE), None)
         urgent = snap.urgency.is_urgent(question) or (
-            outcome is Outcome.ANSWER
-            and hits[0].item_id == urgent_id
+            best_item is not None
+            and best_item.item_id == urgent_id
+            and best_item.score >= ANSWER_SCORE
             and not snap.urgency.is_hypothetical(question)
         )
         if (

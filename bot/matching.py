@@ -73,8 +73,14 @@ ITEM_WEIGHT = 0.3
 BODY_WEIGHT = 0.05
 """Share of the score from how much of the question the item's answer text covers."""
 WRATIO_CUTOFF = 30.0
+LONG_WORD = 9
+"""Words this long may be two edits off ("kindermishandelign"); shorter ones one."""
 MIN_TYPO_LENGTH = 5
 """Shorter words are never typo-corrected: "kost" → "oost" would be noise."""
+
+
+OUT_OF_SCOPE = "buiten-bereik"
+"""Pseudo item for `buiten-bereik.yaml`: never shown, only makes `decide` fall back."""
 
 
 class Outcome(StrEnum):
@@ -137,12 +143,20 @@ class MatchIndex:
         self._stemmer = Stemmer.Stemmer("dutch")
 
     @classmethod
-    def build(cls, items: Iterable[Item], normalizer: Normalizer) -> MatchIndex:
-        """Index the title, search terms and answer text of every item."""
+    def build(
+        cls, items: Iterable[Item], normalizer: Normalizer, out_of_scope: Iterable[str] = ()
+    ) -> MatchIndex:
+        """Index the title, search terms and answer text of every item.
+
+        `out_of_scope` phrases compete like an item (`OUT_OF_SCOPE`): when they match a
+        question best, the bot falls back instead of stretching an answer to fit.
+        """
         stemmer = Stemmer.Stemmer("dutch")
         items = list(items)
         surface: set[str] = set()
-        raw_phrases: list[tuple[str, str]] = []
+        raw_phrases: list[tuple[str, str]] = [(OUT_OF_SCOPE, text) for text in out_of_scope]
+        for _, text in raw_phrases:
+            surface.update(normalizer.words(text))
         bodies: dict[str, str] = {}
         for item in items:
             for text in (item.titel, *item.zoektermen):
@@ -174,7 +188,7 @@ class MatchIndex:
         for item_id, body in body_stems.items():
             for stem in body:
                 body_df[stem].add(item_id)
-        total = max(len(items), 1)
+        total = max(len(items) + 1, 1)
         idf = {stem: math.log(1 + total / len(ids)) for stem, ids in body_df.items()}
         idf.update({stem: math.log(1 + total / len(ids)) for stem, ids in phrase_df.items()})
         phrases: list[_Phrase] = []
@@ -244,6 +258,10 @@ class MatchIndex:
         stem = str(self._stemmer.stemWord(word))
         if stem in self._idf:
             return stem
+        if word in self._idf:
+            # Snowball stems "bereken" to "berek" but "berekenen" to "bereken": the word itself
+            # may be an indexed stem.
+            return word
         corrected = self._correct(word)
         return self._surface_to_stem[corrected] if corrected else None
 
@@ -251,7 +269,8 @@ class MatchIndex:
         """The closest known word within a small edit distance, or None."""
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return None
-        limit = 1 if len(word) < 7 else 2
+        # Two edits only for long words: "bereken" is two edits from "breuk".
+        limit = 1 if len(word) < LONG_WORD else 2
         candidates: set[str] = set(self._deletions.get(word, ()))
         for variant in _one_deletions(word):
             candidates.update(self._deletions.get(variant, ()))
@@ -414,6 +433,9 @@ def decide(hits: list[Hit]) -> Match:
     Answer when the best item is good and ahead, or merely fair but far ahead of the rest;
     ask "Bedoel je…?" when several are close; fall back when even the best is weak.
     """
+    if hits and hits[0].item_id == OUT_OF_SCOPE:
+        return Match(Outcome.FALLBACK, ())
+    hits = [hit for hit in hits if hit.item_id != OUT_OF_SCOPE]
     if not hits or hits[0].score < CLARIFY_SCORE:
         return Match(Outcome.FALLBACK, tuple(hits[:MAX_OPTIONS]))
     top = hits[0].score

@@ -41,7 +41,7 @@ class Snapshot:
     def build(cls, library: Library) -> Snapshot:
         """Index a validated library (the only place indexes are built)."""
         normalizer = Normalizer.from_content(library.synonyms, library.stopwords)
-        index = MatchIndex.build(library.items.values(), normalizer)
+        index = MatchIndex.build(library.items.values(), normalizer, library.out_of_scope)
         return cls(
             library=library,
             index=index,

@@ -110,6 +110,17 @@ CASES = [
     ),
     pytest.param(
         "vragen.yaml",
+        "  - id: zelfzorg\n",
+        "  - id: buiten-bereik\n    titel: x\n    tekst: y\n    zoektermen: [z]\n"
+        "    bronnen: [b]\n    nagekeken: 2026-11-01\n  - id: zelfzorg\n",
+        [
+            "content/vragen.yaml:131:9: error: [buiten-bereik] id: de id 'buiten-bereik' is "
+            "gereserveerd voor buiten-bereik.yaml (hint: kies een andere id)"
+        ],
+        id="reserved-id",
+    ),
+    pytest.param(
+        "vragen.yaml",
         "    nagekeken: 2026-11-01\n",
         "    nagekeken: 31/12/2025\n",
         [

@@ -173,3 +173,11 @@ def test_any_text_gets_a_reply_with_a_way_forward(text: str) -> None:
     assert answer.reply.all_buttons()
     if answer.urgent:
         assert answer.hits[0].item_id == "acuut-gevaar"
+
+
+def test_out_of_scope_phrases_make_the_bot_fall_back(engine: Engine) -> None:
+    # buiten-bereik.yaml lists "hoeveel kost de opvang": no stretched answer for prices.
+    answer = engine.ask("hoeveel kost de opvang per maand")
+    assert answer.outcome is Outcome.FALLBACK
+    assert answer.hits == ()
+    assert show("1712") in [b.data for b in answer.reply.all_buttons()]

@@ -40,6 +40,7 @@ class Library:
     questions: tuple[Question, ...]
     synonyms: tuple[Synonym, ...]
     stopwords: frozenset[str]
+    out_of_scope: tuple[str, ...]
     regions: RegionsFile
     texts: Mapping[TextKey, str]
     commands: tuple[Command, ...]

@@ -40,6 +40,7 @@ from bot.content.model import (
     UrgentFile,
 )
 from bot.content.problems import ContentError, Level, Problem
+from bot.matching import OUT_OF_SCOPE
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
 
 REVIEW_MAX_AGE = timedelta(days=365)
@@ -282,7 +283,14 @@ def _check_ids(files: list[_File], out: _Collector) -> set[str]:
             if not isinstance(item_id, str) or file.document is None:
                 continue
             pos = file.document.position((*path, "id"))
-            if item_id in seen:
+            if item_id == OUT_OF_SCOPE:
+                out.add(
+                    file,
+                    (*path, "id"),
+                    f"de id '{item_id}' is gereserveerd voor buiten-bereik.yaml",
+                    hint="kies een andere id",
+                )
+            elif item_id in seen:
                 first_file, first_pos = seen[item_id]
                 out.add(
                     file,
@@ -579,6 +587,7 @@ def _library(directory: Path, files: Mapping[str, _File]) -> Library:
         questions=tuple(model("vragen.yaml").vragen),
         synonyms=tuple(synonyms.synoniemen),
         stopwords=frozenset(w.lower() for w in synonyms.stopwoorden),
+        out_of_scope=tuple(model("buiten-bereik.yaml").zoektermen),
         regions=model("regios.yaml"),
         texts=dict(texts.teksten),
         commands=tuple(texts.commandos),

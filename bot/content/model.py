@@ -337,6 +337,16 @@ class TextsFile(Strict):
     commandos: list[Command] = Field(min_length=1)
 
 
+class OutOfScopeFile(Strict):
+    """`buiten-bereik.yaml`: questions the bot does not answer, so that it falls back honestly."""
+
+    zoektermen: list[Text] = Field(
+        min_length=1,
+        description="Onderwerpen buiten het bereik van de bot (prijzen, vaccins, …). Lijkt een "
+        "vraag hier het meest op, dan zegt de bot eerlijk dat hij het antwoord niet heeft.",
+    )
+
+
 FILES: dict[str, type[Strict]] = {
     "stappen.yaml": StepsFile,
     "urgent.yaml": UrgentFile,
@@ -346,5 +356,6 @@ FILES: dict[str, type[Strict]] = {
     "synoniemen.yaml": SynonymsFile,
     "regios.yaml": RegionsFile,
     "teksten.yaml": TextsFile,
+    "buiten-bereik.yaml": OutOfScopeFile,
 }
 """Every content file, by name, with the model of its top level."""

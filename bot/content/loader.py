@@ -40,8 +40,8 @@ from bot.content.model import (
     UrgentFile,
 )
 from bot.content.problems import ContentError, Level, Problem
-from bot.matching import OUT_OF_SCOPE
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
+from bot.matching import OUT_OF_SCOPE
 
 REVIEW_MAX_AGE = timedelta(days=365)
 """Items reviewed longer ago than this get a warning."""

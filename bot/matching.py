@@ -3,8 +3,10 @@
 How it works (all built once per content version, in `MatchIndex.build`):
 
 1. Every item's title and `zoektermen` become *phrases*, normalized like questions are
-   (`normalize.Normalizer`) and reduced to Dutch stems (Snowball, via PyStemmer). The answer
-   text is indexed too, as a weaker signal: workers often use the words the answer uses.
+   (`normalize.Normalizer`) and reduced to Dutch stems (Snowball, via PyStemmer). Words of the
+   answer texts join the vocabulary: they are real words, not typos to correct, and they
+   weigh in a question by their rarity, but only search phrases score (measured: scoring the
+   answer text as well lowered top-1).
 2. A question's words are stemmed too; a word the index does not know is corrected to the
    closest known word (edit distance 1, or 2 for long words) through a SymSpell-style table of
    one-letter deletions, so that "kindermishandelign" still finds "kindermishandeling" without
@@ -16,7 +18,7 @@ How it works (all built once per content version, in `MatchIndex.build`):
    rapidfuzz's `WRatio` on the normalized strings via `process.extract` (explicit scorer,
    `processor=None`, `score_cutoff`), which rewards phrases that read like the question.
    Results are folded per item: the best phrase, plus how much of the question the item's
-   phrases together and its answer text explain.
+   phrases together explain.
 5. `decide` turns the ranked items into one of three outcomes: answer, clarify, fallback.
    Its thresholds are the named constants below, tuned on `eval/questions.yaml`.
 """
@@ -60,18 +62,16 @@ PRESELECT_FACTOR = 3
 """Before coverage is computed, keep this many times `MAX_CANDIDATE_PHRASES` by weight."""
 COVERAGE_WEIGHT = 0.9
 """Share of the final score that comes from word coverage; the rest is WRatio."""
-PHRASE_COVERAGE_WEIGHT = 0.85
+PHRASE_COVERAGE_WEIGHT = 0.7
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
-UNKNOWN_WORD_WEIGHT = 3.0
+UNKNOWN_WORD_WEIGHT = 4.0
 """Weight (in idf units) of a question word the index does not know: it is left unexplained."""
 PHRASE_EXPONENT = 1.0
 """Above 1, a phrase found only in part counts for less than its share."""
-EVIDENCE_MASS = 4.0
+EVIDENCE_MASS = 3.0
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
 ITEM_WEIGHT = 0.3
 """Share of the score from how much of the question all of an item's phrases together cover."""
-BODY_WEIGHT = 0.05
-"""Share of the score from how much of the question the item's answer text covers."""
 WRATIO_CUTOFF = 30.0
 LONG_WORD = 9
 """Words this long may be two edits off ("kindermishandelign"); shorter ones one."""
@@ -125,7 +125,6 @@ class MatchIndex:
         phrases: list[_Phrase],
         postings: Mapping[str, tuple[int, ...]],
         item_stems: Mapping[str, frozenset[str]],
-        body_stems: Mapping[str, frozenset[str]],
         idf: Mapping[str, float],
         surface_to_stem: Mapping[str, str],
         deletions: Mapping[str, tuple[str, ...]],
@@ -135,7 +134,6 @@ class MatchIndex:
         self._phrases = phrases
         self._postings = postings
         self._item_stems = item_stems
-        self._body_stems = body_stems
         self._idf = idf
         self._surface_to_stem = surface_to_stem
         self._deletions = deletions
@@ -214,7 +212,6 @@ class MatchIndex:
             phrases=phrases,
             postings={stem: tuple(ids) for stem, ids in postings.items()},
             item_stems={item_id: frozenset(stems) for item_id, stems in item_stems.items()},
-            body_stems=body_stems,
             idf=idf,
             surface_to_stem=surface_to_stem,
             deletions={key: tuple(sorted(words)) for key, words in deletions.items()},
@@ -353,7 +350,6 @@ class MatchIndex:
                 item_id=item_id,
                 phrases=tuple(phrases),
                 item_matched=self._mass(self._item_stems[item_id], stems),
-                body_matched=self._mass(self._body_stems.get(item_id, frozenset()), stems),
                 known_mass=known_mass,
                 unknown=unknown,
             )
@@ -396,8 +392,6 @@ class Evidence:
     phrases: tuple[PhraseEvidence, ...]
     item_matched: float
     """idf mass of question words found in any of the item's phrases"""
-    body_matched: float
-    """idf mass of question words found in the item's answer text"""
     known_mass: float
     """idf mass of the question's known words"""
     unknown: int
@@ -417,14 +411,11 @@ def _phrase_score(phrase: PhraseEvidence, query_mass: float) -> float:
 
 
 def score(found: Evidence) -> float:
-    """An item's match score (0–100): its best phrase, its phrases together, its answer text."""
+    """An item's match score (0–100): its best phrase, and its phrases together."""
     query_mass = found.known_mass + UNKNOWN_WORD_WEIGHT * found.unknown
     best = max((_phrase_score(p, query_mass) for p in found.phrases), default=0.0)
     whole = found.item_matched / query_mass
-    body = found.body_matched / query_mass
-    return 100.0 * (
-        (1 - ITEM_WEIGHT - BODY_WEIGHT) * best + ITEM_WEIGHT * whole + BODY_WEIGHT * body
-    )
+    return 100.0 * ((1 - ITEM_WEIGHT) * best + ITEM_WEIGHT * whole)
 
 
 def decide(hits: list[Hit]) -> Match:

@@ -26,7 +26,6 @@ GRID: dict[str, list[float]] = {
     "UNKNOWN_WORD_WEIGHT": [2.0, 3.0, 4.0],
     "EVIDENCE_MASS": [3.0, 4.0, 5.0],
     "ITEM_WEIGHT": [0.15, 0.3, 0.45],
-    "BODY_WEIGHT": [0.0, 0.05, 0.1],
     "ANSWER_SCORE": [45.0, 50.0],
     "CLARIFY_SCORE": [35.0, 40.0, 45.0],
     "ANSWER_MARGIN": [3.0, 6.0],

@@ -83,7 +83,7 @@ class Engine:
         if (
             place is not None
             and outcome is Outcome.FALLBACK
-            and not self._about_place(snap, question, place.query_name)
+            and not self._about_place(snap, question, place.query_name, ranked)
         ):
             # "Wat voor weer wordt het in Gent?" names a place but is not about help there.
             place = None
@@ -138,16 +138,24 @@ class Engine:
         return outcome, urgent, hits, reply
 
     @staticmethod
-    def _about_place(snap: Snapshot, question: str, place_name: str) -> bool:
-        """Whether a question is about where to turn in a place: few words beside the place
-        name, not counting the words of the VK items themselves ("welk vk", "nummer")."""
+    def _about_place(snap: Snapshot, question: str, place_name: str, ranked: list[Hit]) -> bool:
+        """Whether a question that matched nothing else asks where to turn in a place.
+
+        Yes when it names the VK ("welk vk", "vertrouwenscentrum"); no when it reads like an
+        out-of-scope topic ("een job in Leuven"); otherwise only when few words remain
+        beside the place name ("ik werk in Gent" yes, "wat voor weer wordt het in Gent" no).
+        """
         named = set(fold(place_name).split())
-        rest = [
-            word
+        stems = [
+            (word, snap.index.stem_of(word))
             for word in snap.index.normalizer.content_words(question)
-            if word not in named and snap.index.stem_of(word) not in snap.vk_stems
+            if word not in named
         ]
-        return len(rest) <= MAX_WORDS_BESIDE_PLACE
+        if any(stem in snap.vk_stems for _, stem in stems):
+            return True
+        if ranked and ranked[0].item_id == OUT_OF_SCOPE:
+            return False
+        return len(stems) <= MAX_WORDS_BESIDE_PLACE
 
     @staticmethod
     def _is_other_partner(snap: Snapshot, item_id: str) -> bool:

@@ -40,13 +40,13 @@ from bot.content.model import Item
 from bot.normalize import Normalizer
 
 # --- Tuned on eval/questions.yaml (see README "Matching quality"); change with the eval. ---
-ANSWER_SCORE = 45.0
+ANSWER_SCORE = 40.0
 """Top score needed to answer directly."""
-ANSWER_MARGIN = 3.0
+ANSWER_MARGIN = 1.0
 """How far the top score must lead the runner-up (of another item) to answer directly."""
-CLARIFY_SCORE = 40.0
+CLARIFY_SCORE = 35.0
 """Below this, nothing is close enough even to ask "Bedoel je…?": fall back."""
-CLEAR_LEAD = 10.0
+CLEAR_LEAD = 8.0
 """A lead this large answers directly even below `ANSWER_SCORE` (but above `CLARIFY_SCORE`)."""
 CLARIFY_WINDOW = 12.0
 """Options within this distance of the top score are offered in "Bedoel je…?"."""
@@ -62,13 +62,13 @@ PRESELECT_FACTOR = 3
 """Before coverage is computed, keep this many times `MAX_CANDIDATE_PHRASES` by weight."""
 COVERAGE_WEIGHT = 0.9
 """Share of the final score that comes from word coverage; the rest is WRatio."""
-PHRASE_COVERAGE_WEIGHT = 0.7
+PHRASE_COVERAGE_WEIGHT = 0.6
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
 UNKNOWN_WORD_WEIGHT = 4.0
 """Weight (in idf units) of a question word the index does not know: it is left unexplained."""
 PHRASE_EXPONENT = 1.0
 """Above 1, a phrase found only in part counts for less than its share."""
-EVIDENCE_MASS = 3.0
+EVIDENCE_MASS = 2.5
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
 ITEM_WEIGHT = 0.3
 """Share of the score from how much of the question all of an item's phrases together cover."""

@@ -113,7 +113,8 @@ _STRONG_PAIRS = frozenset(
     for verb in (
         "werk", "werken", "werkt", "woon", "wonen", "woont", "gevestigd", "opvang",
         "kinderopvang", "creche", "onthaalouder", "kom", "afkomstig", "zit", "zitten",
-        "zitte",
+        "zitte", "onthaalmoeder", "onthaalmama", "onthaalvader", "kinderbegeleider",
+        "kinderbegeleidster", "begeleidster", "kinderdagverblijf", "kdv",
     )
     for preposition in ("in", "te", "uit")
 ) | {("regio", "van"), ("omgeving", "van"), ("buurt", "van"), ("gemeente", "van")}  # fmt: skip

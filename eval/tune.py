@@ -21,15 +21,15 @@ from bot.matching import Evidence, Outcome, decide
 from bot.store import ContentStore
 
 GRID: dict[str, list[float]] = {
-    "COVERAGE_WEIGHT": [0.9, 1.0],
-    "PHRASE_COVERAGE_WEIGHT": [0.7, 0.85],
-    "UNKNOWN_WORD_WEIGHT": [2.0, 3.0, 4.0],
-    "EVIDENCE_MASS": [3.0, 4.0, 5.0],
-    "ITEM_WEIGHT": [0.15, 0.3, 0.45],
-    "ANSWER_SCORE": [45.0, 50.0],
-    "CLARIFY_SCORE": [35.0, 40.0, 45.0],
-    "ANSWER_MARGIN": [3.0, 6.0],
-    "CLEAR_LEAD": [10.0, 15.0, 25.0],
+    "COVERAGE_WEIGHT": [0.9],
+    "PHRASE_COVERAGE_WEIGHT": [0.6, 0.7],
+    "UNKNOWN_WORD_WEIGHT": [4.0],
+    "EVIDENCE_MASS": [2.5, 3.0],
+    "ITEM_WEIGHT": [0.3, 0.4],
+    "ANSWER_SCORE": [35.0, 40.0, 45.0],
+    "CLARIFY_SCORE": [30.0, 35.0, 40.0],
+    "ANSWER_MARGIN": [1.0, 2.0, 3.0],
+    "CLEAR_LEAD": [8.0, 10.0],
 }
 
 

@@ -79,14 +79,6 @@ class Engine:
         match = decide(ranked)
         hits = list(match.hits)
         outcome = match.outcome
-        place = snap.places.find(question)
-        if (
-            place is not None
-            and outcome is Outcome.FALLBACK
-            and not self._about_place(snap, question, place.query_name, ranked)
-        ):
-            # "Wat voor weer wordt het in Gent?" names a place but is not about help there.
-            place = None
         urgent_id = snap.library.urgent.id
         # Urgent when a danger word says so, or when the question reads most like the urgent
         # item itself (its search terms are urgent phrasings too).
@@ -97,6 +89,15 @@ class Engine:
             and best_item.score >= ANSWER_SCORE
             and not snap.urgency.is_hypothetical(question)
         )
+        place = snap.places.find(question)
+        if (
+            place is not None
+            and outcome is Outcome.FALLBACK
+            and not urgent  # in danger, the regional VK is always worth showing
+            and not self._about_place(snap, question, place.query_name, ranked)
+        ):
+            # "Wat voor weer wordt het in Gent?" names a place but is not about help there.
+            place = None
         if (
             place is not None
             and outcome is Outcome.ANSWER
@@ -124,16 +125,16 @@ class Engine:
         else:
             reply = replies.fallback()
         if urgent:
-            hits = [Hit(urgent_id, 100.0), *(h for h in hits if h.item_id != urgent_id)]
-            if outcome is Outcome.ANSWER and len(hits) > 1:
-                body = replies.item(snap.library.items[hits[1].item_id])
-                reply = replies.urgent_banner().then(body)
-            elif place is not None:
-                reply = replies.urgent_banner().then(reply)
+            banner = replies.urgent_banner()
+            answered = outcome is Outcome.ANSWER and hits[0].item_id != urgent_id
+            if answered:
+                # The emergency part first, then the place or answer that was found.
+                reply = banner.then(reply)
             else:
-                # Clarify or nothing found: the emergency answer alone is the clearest reply.
-                reply = replies.urgent_banner().then(Reply((), ((replies.menu_button(),),)))
-                hits = hits[:1]
+                # Clarify, nothing found, or the urgent item itself: the emergency answer alone.
+                reply = banner.then(Reply((), ((replies.menu_button(),),)))
+            others = [h for h in hits if h.item_id != urgent_id] if answered else []
+            hits = [Hit(urgent_id, 100.0), *others]
             outcome = Outcome.ANSWER
         return outcome, urgent, hits, reply
 

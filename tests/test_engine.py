@@ -181,3 +181,18 @@ def test_out_of_scope_phrases_make_the_bot_fall_back(engine: Engine) -> None:
     assert answer.outcome is Outcome.FALLBACK
     assert answer.hits == ()
     assert show("1712") in [b.data for b in answer.reply.all_buttons()]
+
+
+def test_urgent_with_a_place_keeps_the_regional_vk_after_the_emergency_part(
+    engine: Engine,
+) -> None:
+    answer = engine.ask("ik werk in Gent en er staat een papa met een mes")
+    text = answer.reply.plain_text()
+    assert [h.item_id for h in answer.hits][:2] == ["acuut-gevaar", "vk-oost-vlaanderen"]
+    assert text.index("Tekst urgent kop") < text.index("Voor Gent (Oost-Vlaanderen):")
+
+
+def test_urgent_with_nothing_else_found_shows_only_the_emergency_item(engine: Engine) -> None:
+    answer = engine.ask("mes")
+    assert [h.item_id for h in answer.hits] == ["acuut-gevaar"]
+    assert answer.reply.plain_text().startswith("Tekst urgent kop\n\nAcuut gevaar")

@@ -53,9 +53,9 @@ CLARIFY_WINDOW = 12.0
 MAX_OPTIONS = 4
 MAX_HITS = 8
 """How many ranked items a search returns (options, related hits, the eval's top-3)."""
-COMMON_SHARE = 0.05
+COMMON_SHARE = 0.03
 """A word in more than this share of the phrases does not make a phrase a candidate alone."""
-MIN_COMMON_POSTINGS = 40
+MIN_COMMON_POSTINGS = 25
 MAX_CANDIDATE_PHRASES = 100
 """Beyond this many candidate phrases, only the best-covering ones are scored in full."""
 PRESELECT_FACTOR = 3

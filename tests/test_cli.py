@@ -138,3 +138,9 @@ def test_link_and_qr_code(tmp_path: Path) -> None:
     assert target.read_text().startswith("<?xml")
     assert _run("--content", str(FIXTURE_CONTENT), "link", "bestaat-niet", "--bot", "Bot1")[0] == 1
     assert _run("--content", str(FIXTURE_CONTENT), "link", "pc-3500", "--bot", "x")[0] == 1
+
+
+def test_the_shipped_content_passes_check() -> None:
+    code, out = _run("check", str(Path(__file__).parent.parent / "content"))
+    assert code == 0, out
+    assert " 0 fouten" in out.splitlines()[-1]

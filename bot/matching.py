@@ -11,8 +11,10 @@ How it works (all built once per content version, in `MatchIndex.build`):
    closest known word (edit distance 1, or 2 for long words) through a SymSpell-style table of
    one-letter deletions, so that "kindermishandelign" still finds "kindermishandeling" without
    scanning the vocabulary.
-3. An inverted index from stems to phrases yields the candidates: only phrases sharing a word
-   with the question are scored, which keeps answering fast for 10,000 items too.
+3. An inverted index from stems to phrases yields the candidates: only phrases sharing a
+   specific word with the question (common words only add weight), and for a large index
+   only the best-covering ones, are scored in full — which keeps answering fast for 10,000
+   items too.
 4. Each candidate gets two scores: *coverage* (how much of the phrase, weighted by how rare
    each word is, the question contains; and how much of the question the phrase explains) and
    rapidfuzz's `WRatio` on the normalized strings via `process.extract` (explicit scorer,
@@ -20,7 +22,8 @@ How it works (all built once per content version, in `MatchIndex.build`):
    Results are folded per item: the best phrase, plus how much of the question the item's
    phrases together explain.
 5. `decide` turns the ranked items into one of three outcomes: answer, clarify, fallback.
-   Its thresholds are the named constants below, tuned on `eval/questions.yaml`.
+   Its thresholds are the named constants below. Phrases of `buiten-bereik.yaml` compete as
+   the pseudo item `OUT_OF_SCOPE`: when they win, the bot falls back honestly.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from rapidfuzz.distance import Levenshtein
 from bot.content.model import Item
 from bot.normalize import Normalizer
 
-# --- Tuned on eval/questions.yaml (see README "Matching quality"); change with the eval. ---
+# --- Tuned with eval/tune.py on both question sets (see README, "Matching"). Change them only
+# together with a new eval run: each one moves the balance between answering, asking and
+# falling back. ---
 ANSWER_SCORE = 40.0
 """Top score needed to answer directly."""
 ANSWER_MARGIN = 2.0
@@ -66,8 +71,6 @@ PHRASE_COVERAGE_WEIGHT = 0.6
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
 UNKNOWN_WORD_WEIGHT = 4.0
 """Weight (in idf units) of a question word the index does not know: it is left unexplained."""
-PHRASE_EXPONENT = 1.0
-"""Above 1, a phrase found only in part counts for less than its share."""
 EVIDENCE_MASS = 2.5
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
 ITEM_WEIGHT = 0.3
@@ -186,7 +189,7 @@ class MatchIndex:
         for item_id, body in body_stems.items():
             for stem in body:
                 body_df[stem].add(item_id)
-        total = max(len(items) + 1, 1)
+        total = len(items) + 1  # the out-of-scope pseudo item counts as a document too
         idf = {stem: math.log(1 + total / len(ids)) for stem, ids in body_df.items()}
         idf.update({stem: math.log(1 + total / len(ids)) for stem, ids in phrase_df.items()})
         phrases: list[_Phrase] = []
@@ -233,22 +236,19 @@ class MatchIndex:
         stems: list[str] = []
         unknown = 0
         for word in words:
-            stem = self._stem_of(word)
+            stem = self.stem_of(word)
             if stem is None:
                 unknown += not word.isdigit()
             elif stem not in stems:
                 stems.append(stem)
         return stems, unknown
 
-    def stem_of(self, word: str) -> str | None:
-        """The index stem of a normalized word (typos corrected), or None if unknown."""
-        return self._stem_of(word)
-
     def item_stems(self, item_id: str) -> frozenset[str]:
         """The stems of an item's title and search terms."""
         return self._item_stems.get(item_id, frozenset())
 
-    def _stem_of(self, word: str) -> str | None:
+    def stem_of(self, word: str) -> str | None:
+        """The index stem of a normalized word (typos corrected), or None if unknown."""
         known = self._surface_to_stem.get(word)
         if known is not None:
             return known
@@ -400,8 +400,10 @@ class Evidence:
 
 def _coverage(matched: float, phrase_mass: float, query_mass: float) -> float:
     """How much of the phrase the question holds and of the question the phrase explains."""
-    part = float((matched / phrase_mass) ** PHRASE_EXPONENT)
-    coverage = PHRASE_COVERAGE_WEIGHT * part + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
+    coverage = (
+        PHRASE_COVERAGE_WEIGHT * matched / phrase_mass
+        + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
+    )
     return coverage * min(1.0, matched / EVIDENCE_MASS)
 
 

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings, SettingsError
+from bot.console import chat, render
 from bot.content.loader import check_content
 from bot.content.problems import ContentError, Level
 from bot.content.schema import content_schema, file_schema, write_schemas
 from bot.engine import Answer, Engine
+from bot.evaluation import evaluate, load_questions, report
+from bot.sharing import deep_link, write_qr
 from bot.store import ContentStore
 
 log = logging.getLogger("bot")
@@ -118,8 +121,6 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             json.dumps(answer_json(query, answer, engine), ensure_ascii=False, indent=1), file=out
         )
     else:
-        from bot.console import render
-
         print(render(answer.reply), file=out)
     return 0
 
@@ -139,23 +140,17 @@ def cmd_show(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         }
         print(json.dumps(data, ensure_ascii=False, indent=1), file=out)
     else:
-        from bot.console import render
-
         print(render(reply), file=out)
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Interactive console chat on the same engine."""
-    from bot.console import chat
-
     return chat(_engine(_content_dir(args, settings)), sys.stdin, out)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Run a labelled question set and print the quality figures."""
-    from bot.evaluation import evaluate, load_questions, report
-
     engine = _engine(_content_dir(args, settings))
     result = evaluate(engine, load_questions(Path(args.file)))
     print(report(result, show_misses=not args.quiet), file=out)
@@ -189,8 +184,6 @@ def cmd_health(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 def cmd_link(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print the deep link for an item (or `pc-<postcode>`); optionally write its QR code."""
-    from bot.sharing import deep_link, write_qr
-
     engine = _engine(_content_dir(args, settings))
     if not args.payload.startswith("pc-") and engine.show(args.payload) is None:
         print(f"Onbekend id: {args.payload}", file=sys.stderr)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.actions import Verb, decode
-from bot.content.model import Kind, Partner
+from bot.content.model import Partner
 from bot.matching import ANSWER_SCORE, OUT_OF_SCOPE, Hit, Outcome, decide
 from bot.normalize import fold
 from bot.replies import Reply
@@ -183,14 +183,6 @@ class Engine:
         snap = self._store.current
         item = snap.library.items.get(item_id)
         return snap.replies.item(item) if item else None
-
-    def kind_of(self, item_id: str) -> Kind | None:
-        """The kind of an item, or None."""
-        return self._store.current.library.kinds.get(item_id)
-
-    def menu(self) -> Reply:
-        """The main menu."""
-        return self._store.current.replies.menu()
 
     def press(self, payload: str) -> Reply:
         """Answer a button press; forged or outdated data gets a polite note and the menu."""

@@ -34,13 +34,23 @@ MIN_FUZZY_WORD = 5
 _NEGATED = re.compile(r" geen [a-z0-9]+")
 
 
+PHRASE_GAP = 2
+"""Other words allowed between the words of a signal or harm phrase."""
 MAX_TYPO_EDITS = 1
 """One letter off: two would turn "vermoeden" into "vermoorden", "ontmoeten" into "ontvoeren"."""
 
 
-def _alternative(term: str) -> str:
-    """A regex alternative for a folded term; '*' stands for any letters within a word."""
-    return r"[a-z0-9]*".join(re.escape(part) for part in term.split("*"))
+def _alternative(term: str, gap: int) -> str:
+    """A regex alternative for a folded term; '*' stands for any letters within a word.
+
+    The words of a phrase may have up to `gap` other words between them, so "reageert niet
+    meer" also finds "reageert niet goed meer" and "ademt raar" finds "ademt heel raar".
+    """
+    words = [
+        r"[a-z0-9]*".join(re.escape(part) for part in word.split("*")) for word in term.split()
+    ]
+    between = rf"(?: [a-z0-9]+){{0,{gap}}} " if gap else " "
+    return between.join(words)
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ class _Terms:
     """every plain word in the terms (what typos are corrected towards)"""
 
     @classmethod
-    def of(cls, entries: Iterable[str]) -> _Terms:
+    def of(cls, entries: Iterable[str], *, gap: int = 0) -> _Terms:
         terms: set[str] = set()
         for entry in entries:
             # Fold each part: folding would turn the '*' itself into a space.
@@ -61,7 +71,9 @@ class _Terms:
                 terms.add(term)
         ordered = sorted(terms, key=lambda t: (-len(t), t))  # longest alternative first
         pattern = (
-            re.compile(rf"(?<![a-z0-9])(?:{'|'.join(map(_alternative, ordered))})(?![a-z0-9])")
+            re.compile(
+                rf"(?<![a-z0-9])(?:{'|'.join(_alternative(t, gap) for t in ordered)})(?![a-z0-9])"
+            )
             if ordered
             else None
         )
@@ -103,7 +115,8 @@ class UrgencyDetector:
         known: Iterable[str] = (),
     ) -> UrgencyDetector:
         """From the lists in `urgent.yaml`."""
-        signals, harm_terms = _Terms.of([*words, *phrases]), _Terms.of(harm)
+        signals = _Terms.of([*words, *phrases], gap=PHRASE_GAP)
+        harm_terms = _Terms.of(harm, gap=PHRASE_GAP)
         vocabulary = sorted(
             w for w in signals.words | harm_terms.words if len(w) >= MIN_FUZZY_WORD
         )
@@ -141,8 +154,15 @@ class UrgencyDetector:
 
     def is_hypothetical(self, text: str) -> bool:
         """Whether `text` speaks of danger as past or imagined ("hoe herken", "vorige week")."""
-        folded = fold(text)
-        return self.past.found_in(folded) is not None and self.now.found_in(folded) is None
+        rest = self._without_no_alarm(fold(text))
+        return self.past.found_in(rest) is not None and self.now.found_in(rest) is None
+
+    def _without_no_alarm(self, folded: str) -> str:
+        """The text without no-alarm phrases ("wat moet ik nu doen") and "geen …" negations."""
+        padded = f" {folded} "
+        for phrase in self.no_alarm:
+            padded = padded.replace(f" {phrase} ", " ")
+        return _NEGATED.sub(" ", padded).strip()
 
     def trigger(self, text: str) -> str | None:
         """What makes `text` urgent ("mes", "nu + slaat", "~ademt niet"), or None."""
@@ -151,10 +171,7 @@ class UrgencyDetector:
             return None
         corrected = self._corrected(folded)
         signal = self.signals.found_in(corrected)
-        padded = f" {corrected} "
-        for phrase in self.no_alarm:
-            padded = padded.replace(f" {phrase} ", " ")
-        rest = _NEGATED.sub(" ", padded).strip()
+        rest = self._without_no_alarm(corrected)
         now = self.now.found_in(rest)
         past = self.past.found_in(rest)
         if signal is not None and (past is None or now is not None):

@@ -20,10 +20,10 @@ WORKDIR /app
 
 # Dependencies first, from pyproject.toml alone (with empty stand-in packages): editing the code
 # or the content does not invalidate this, the slowest layer.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 RUN mkdir bot bot_telegram \
     && touch bot/__init__.py bot_telegram/__init__.py \
-    && pip install . \
+    && pip install -c constraints.txt . \
     && pip uninstall --yes playbook-bot \
     && rm -rf bot bot_telegram build ./*.egg-info
 

@@ -7,6 +7,6 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/playbook ]; then
     "$PYTHON" -m venv .venv
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e .
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e .
 fi
 exec .venv/bin/playbook "$@"

@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev,regions]"
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev,regions]"
 
 # Node packages for the end-to-end tests against telegram-test-api (pinned by the lock file).
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

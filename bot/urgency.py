@@ -8,8 +8,8 @@ The rules, all fed by `urgent.yaml`:
 2. a *harm word* ("slaat", "dronken", "dreig*") is urgent together with a *now word* ("nu",
    "hier", "vanavond", "help", "voor de deur") — violence that is happening or about to —
    unless a *past word* ("vorige week", "vroeger", "wat als") says it is over or imagined;
-3. *no-alarm phrases* ("wat moet ik nu doen") are removed before rule 2, so a casual "nu"
-   does not turn every question into an alarm; so is "geen X" ("ik zie geen wonden").
+3. *no-alarm phrases* ("wat moet ik nu doen", "niet acuut") are removed first, so a casual
+   "nu" does not turn every question into an alarm; so is "geen X" ("ik zie geen wonden").
 
 A '*' in a term stands for any letters, so "verslik*" covers "verslikt" and "verslikken".
 Typos are forgiven by first correcting each word of 5 letters or more to the nearest word of
@@ -65,8 +65,10 @@ class _Terms:
     def of(cls, entries: Iterable[str], *, gap: int = 0) -> _Terms:
         terms: set[str] = set()
         for entry in entries:
-            # Fold each part: folding would turn the '*' itself into a space.
-            term = "*".join(fold(part) for part in entry.split("*"))
+            # Fold word by word and part by part: folding would turn '*' into a space.
+            term = " ".join(
+                "*".join(fold(part) for part in word.split("*")) for word in entry.split()
+            )
             if term.strip("*"):
                 terms.add(term)
         ordered = sorted(terms, key=lambda t: (-len(t), t))  # longest alternative first
@@ -157,21 +159,22 @@ class UrgencyDetector:
         rest = self._without_no_alarm(fold(text))
         return self.past.found_in(rest) is not None and self.now.found_in(rest) is None
 
-    def _without_no_alarm(self, folded: str) -> str:
+    def _without_no_alarm(self, folded: str, *, negations: bool = True) -> str:
         """The text without no-alarm phrases ("wat moet ik nu doen") and "geen …" negations."""
         padded = f" {folded} "
         for phrase in self.no_alarm:
             padded = padded.replace(f" {phrase} ", " ")
-        return _NEGATED.sub(" ", padded).strip()
+        return (_NEGATED.sub(" ", padded) if negations else padded).strip()
 
     def trigger(self, text: str) -> str | None:
         """What makes `text` urgent ("mes", "nu + slaat", "~ademt niet"), or None."""
         folded = fold(text)
         if not folded:
             return None
-        corrected = self._corrected(folded)
-        signal = self.signals.found_in(corrected)
-        rest = self._without_no_alarm(corrected)
+        without = self._without_no_alarm(self._corrected(folded), negations=False)
+        signal = self.signals.found_in(without)
+        # "geen …" is dropped for harm words only: "geen eten meer" is itself a signal.
+        rest = _NEGATED.sub(" ", f" {without} ").strip()
         now = self.now.found_in(rest)
         past = self.past.found_in(rest)
         if signal is not None and (past is None or now is not None):

@@ -74,3 +74,37 @@ def test_harm_with_a_now_word_is_urgent(text: str) -> None:
 )
 def test_harm_or_now_alone_is_not_urgent(text: str) -> None:
     assert not COMBINED.is_urgent(text)
+
+
+GAPS = UrgencyDetector.build(
+    ["acuut", "wil * meenemen"],
+    ["reageert niet meer", "geen eten meer"],
+    harm=["slaat"],
+    now=["nu"],
+    no_alarm=["niet acuut"],
+    past=["vorige week"],
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de kleine reageert niet goed meer",  # up to two words inside a phrase
+        "papa wil de tweeling meenemen",  # '*' as a whole word
+        "ze geeft de baby al dagen geen eten meer",  # a signal that starts with "geen"
+    ],
+)
+def test_phrases_allow_a_few_words_between(text: str) -> None:
+    assert GAPS.is_urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "niet acuut, gewoon een vraag",  # no-alarm phrases apply to signals too
+        "vorige week reageerde hij niet meer op zijn naam",  # past wording vetoes
+        "de kleine reageert niet, ook niet als mama er is, en eet meer dan vroeger",
+    ],
+)
+def test_no_alarm_past_and_distance_keep_it_quiet(text: str) -> None:
+    assert not GAPS.is_urgent(text)

@@ -21,7 +21,8 @@ the signal and harm lists (one letter off, and never a word the content itself u
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -55,9 +56,13 @@ def _alternative(term: str, gap: int) -> str:
 
 @dataclass(frozen=True)
 class _Terms:
-    """Terms compiled into one regex: exact words and phrases, and '*' wildcards."""
+    """Terms for fast lookup: plain words as a set, plain phrases indexed by their first word,
+    and one regex for the terms with a '*' wildcard."""
 
-    pattern: re.Pattern[str] | None
+    single: frozenset[str]
+    phrases: Mapping[str, re.Pattern[str]]
+    """first word → a regex of every plain phrase starting with it"""
+    wildcards: re.Pattern[str] | None
     words: frozenset[str]
     """every plain word in the terms (what typos are corrected towards)"""
 
@@ -71,23 +76,38 @@ class _Terms:
             )
             if term.strip("*"):
                 terms.add(term)
-        ordered = sorted(terms, key=lambda t: (-len(t), t))  # longest alternative first
-        pattern = (
-            re.compile(
-                rf"(?<![a-z0-9])(?:{'|'.join(_alternative(t, gap) for t in ordered)})(?![a-z0-9])"
-            )
-            if ordered
-            else None
+        # Python's regex alternation tries every branch at every position, so only the few
+        # wildcard terms share one regex; a phrase is tried only when its first word occurs.
+        single = {t for t in terms if " " not in t and "*" not in t}
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for term in sorted(terms - single, key=lambda t: (-len(t), t)):
+            if "*" not in term:
+                by_first[term.split()[0]].append(term)
+        wild = sorted((t for t in terms if "*" in t), key=lambda t: (-len(t), t))
+        return cls(
+            frozenset(single),
+            {first: _compile(group, gap) for first, group in by_first.items()},
+            _compile(wild, gap) if wild else None,
+            frozenset(w for t in terms for w in t.split() if "*" not in w),
         )
-        words = {w for t in terms for w in t.split() if "*" not in w}
-        return cls(pattern, frozenset(words))
 
     def found_in(self, folded: str) -> str | None:
         """The term found in folded text (for explanations), or None."""
-        if self.pattern is None:
-            return None
-        found = self.pattern.search(folded)
+        tokens = set(folded.split())
+        hits = self.single & tokens
+        if hits:
+            return min(hits)
+        for first in sorted(tokens & self.phrases.keys()):
+            found = self.phrases[first].search(folded)
+            if found:
+                return found.group(0)
+        found = self.wildcards.search(folded) if self.wildcards is not None else None
         return found.group(0) if found else None
+
+
+def _compile(terms: list[str], gap: int) -> re.Pattern[str]:
+    alternatives = "|".join(_alternative(term, gap) for term in terms)
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 @dataclass(frozen=True)

@@ -139,8 +139,10 @@ class UrgencyDetector:
         """From the lists in `urgent.yaml`."""
         signals = _Terms.of([*words, *phrases], gap=PHRASE_GAP)
         harm_terms = _Terms.of(harm, gap=PHRASE_GAP)
+        # Only whole single-word terms are correction targets: words inside phrases ("diepe"
+        # of "diepe wonde") would turn ordinary words ("dieje") into danger words.
         vocabulary = sorted(
-            w for w in signals.words | harm_terms.words if len(w) >= MIN_FUZZY_WORD
+            w for w in signals.single | harm_terms.single if len(w) >= MIN_FUZZY_WORD
         )
         return cls(
             signals,
@@ -149,7 +151,9 @@ class UrgencyDetector:
             _Terms.of(past),
             tuple(sorted({fold(p) for p in no_alarm if fold(p)}, key=len, reverse=True)),
             tuple(vocabulary),
-            frozenset(known),
+            # Words of any term are real words too: "wapen" (in "een wapen") must not become
+            # the harm word "wagen", nor "pillen" become "gillen".
+            frozenset(known) | signals.words | harm_terms.words,
         )
 
     def _corrected(self, folded: str) -> str:
@@ -195,8 +199,10 @@ class UrgencyDetector:
         signal = self.signals.found_in(without)
         # "geen …" is dropped for harm words only: "geen eten meer" is itself a signal.
         rest = _NEGATED.sub(" ", f" {without} ").strip()
-        now = self.now.found_in(rest)
-        past = self.past.found_in(rest)
+        # Now- and past-words are read as typed: typo correction is only for danger words.
+        as_typed = self._without_no_alarm(folded)
+        now = self.now.found_in(as_typed)
+        past = self.past.found_in(as_typed)
         if signal is not None and (past is None or now is not None):
             return signal
         if now is None or past is not None:

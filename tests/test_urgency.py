@@ -5,7 +5,10 @@ import pytest
 from bot.urgency import UrgencyDetector
 
 DETECTOR = UrgencyDetector.build(
-    ["mes", "bewusteloos", "bloedt", "schudden"], ["in gevaar", "ademt niet"]
+    ["mes", "bewusteloos", "bloedt", "schudden"],
+    ["in gevaar", "ademt niet"],
+    # A single-word term is what typos are corrected towards ("adempt" → "ademt").
+    harm=["ademt"],
 )
 
 

@@ -328,6 +328,18 @@ def _target_file_for(item_id: str, files: list[_File]) -> _File:
     return next((f for f in files if f.name == name), files[0])
 
 
+def _reference(
+    out: _Collector, file: _File, path: Path_, value: str, *, known: set[str], message: str
+) -> None:
+    """Report `value` at `path` if it is not among `known` ids, with a did-you-mean hint."""
+    if value not in known:
+        out.add(file, path, message.format(value=value), hint=_suggest(value, known))
+
+
+_MISSING_ID = "verwijst naar '{value}', maar dat id bestaat niet"
+_UNKNOWN_PROVINCE = "onbekende provincie '{value}'"
+
+
 def _check_links(files: list[_File], ids: set[str], out: _Collector) -> None:
     """Every `verwant` link must point at an existing item (not at itself)."""
     for file in files:
@@ -338,20 +350,16 @@ def _check_links(files: list[_File], ids: set[str], out: _Collector) -> None:
             for index, link in enumerate(links):
                 if not isinstance(link, str):
                     continue
+                where = (*path, "verwant", index)
                 if link == element.get("id"):
                     out.add(
                         file,
-                        (*path, "verwant", index),
+                        where,
                         "een item kan niet naar zichzelf verwijzen",
                         hint="verwijder deze regel",
                     )
-                elif link not in ids and not _hidden(link, files):
-                    out.add(
-                        file,
-                        (*path, "verwant", index),
-                        f"verwijst naar '{link}', maar dat id bestaat niet",
-                        hint=_suggest(link, ids),
-                    )
+                elif not _hidden(link, files):
+                    _reference(out, file, where, link, known=ids, message=_MISSING_ID)
 
 
 def _suggest(value: str, known: set[str]) -> str:
@@ -366,39 +374,46 @@ def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
     regions = regions_file.model
     if not isinstance(regions, RegionsFile):
         return
-    province_ids = {p.id for p in regions.provincies}
+    provinces = {p.id for p in regions.provincies}
     for index, province in enumerate(regions.provincies):
-        if province.vk not in ids and not _hidden(province.vk, files):
-            out.add(
+        if not _hidden(province.vk, files):
+            _reference(
+                out,
                 regions_file,
                 ("provincies", index, "vk"),
-                f"verwijst naar '{province.vk}', maar dat id bestaat niet",
-                hint=_suggest(province.vk, ids),
+                province.vk,
+                known=ids,
+                message=_MISSING_ID,
             )
     for index, partner_id in enumerate(regions.lokale_partners):
-        if partner_id not in ids and not _hidden(partner_id, files):
-            out.add(
+        if not _hidden(partner_id, files):
+            _reference(
+                out,
                 regions_file,
                 ("lokale_partners", index),
-                f"verwijst naar '{partner_id}', maar dat id bestaat niet",
-                hint=_suggest(partner_id, ids),
+                partner_id,
+                known=ids,
+                message=_MISSING_ID,
             )
     for index, area in enumerate(regions.postcodes):
-        if area.provincie not in province_ids:
-            out.add(
-                regions_file,
-                ("postcodes", index, "provincie"),
-                f"onbekende provincie '{area.provincie}'",
-                hint=_suggest(area.provincie, province_ids),
-            )
+        _reference(
+            out,
+            regions_file,
+            ("postcodes", index, "provincie"),
+            area.provincie,
+            known=provinces,
+            message=_UNKNOWN_PROVINCE,
+        )
     for path, item in _models_with_path(partners_file):
         served = getattr(item, "provincie", None)
-        if served is not None and served not in province_ids:
-            out.add(
+        if served is not None:
+            _reference(
+                out,
                 partners_file,
                 (*path, "provincie"),
-                f"onbekende provincie '{served}'",
-                hint=_suggest(served, province_ids),
+                served,
+                known=provinces,
+                message=_UNKNOWN_PROVINCE,
             )
 
 

@@ -44,7 +44,7 @@ from bot.content.problems import ContentError
 from bot.engine import Engine
 from bot.evaluation import LabelledQuestion, evaluate, load_questions
 from bot.normalize import tokens
-from bot.store import ContentStore, Snapshot
+from bot.store import ContentStore, Snapshot, shipped_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 42
@@ -264,7 +264,7 @@ def run_baseline(
 
 def run_profile(content: Path, questions: list[LabelledQuestion], top: int = 20) -> None:
     """Profile one pass of `Engine.ask` over the questions; print top functions, slowest asks."""
-    engine = Engine(ContentStore.open(content))
+    engine = Engine(ContentStore.open(content, model=shipped_model()))
     texts = [q.vraag for q in questions]
     for text in texts[:WARMUP_QUESTIONS]:
         engine.ask(text)

@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `tests.telegram_fakes` im
 
 from bot.config import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.store import ContentStore  # noqa: E402
+from bot.store import ContentStore, shipped_model  # noqa: E402
 from bot_telegram.app import build_application  # noqa: E402
 from tests.telegram_fakes import JSONDict, RecordingRequest, text_update  # noqa: E402
 
@@ -202,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     pinning = pin_to_one_core(args.cpu)
     started = time.perf_counter()
-    engine = Engine(ContentStore.open(args.content))
+    engine = Engine(ContentStore.open(args.content, model=shipped_model()))
     load_ms = (time.perf_counter() - started) * 1000
     library = engine.store.current.library
     print("bench_updates: free-text updates through the real Application, offline transport")

@@ -23,7 +23,7 @@ from bot.content.schema import content_schema, file_schema, write_schemas
 from bot.engine import Answer, Engine
 from bot.evaluation import evaluate, load_questions, report
 from bot.sharing import deep_link, write_qr
-from bot.store import ContentStore
+from bot.store import ContentStore, shipped_model
 
 log = logging.getLogger("bot")
 
@@ -34,7 +34,7 @@ def _content_dir(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def _engine(directory: Path) -> Engine:
-    return Engine(ContentStore.open(directory))
+    return Engine(ContentStore.open(directory, model=shipped_model()))
 
 
 def answer_json(query: str, answer: Answer, engine: Engine) -> dict[str, Any]:

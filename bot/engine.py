@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from bot.actions import Verb, decode
 from bot.content.model import Partner
-from bot.matching import ANSWER_SCORE, OUT_OF_SCOPE, Hit, Outcome, decide
-from bot.normalize import fold
+from bot.languages import DUTCH, OTHER
+from bot.matching import DEFAULT_POLICY, OUT_OF_SCOPE, Hit, Outcome, Policy, decide
+from bot.normalize import NormalizedQuestion, fold
 from bot.replies import Reply
 from bot.store import ContentStore, Snapshot
+from bot.urgency import Assessment, Level
 
 MAX_INPUT_CHARS = 4096
 """Longer input is cut: Telegram messages cannot be longer, and the question is at the start."""
@@ -24,8 +26,23 @@ MAX_WORDS_BESIDE_PLACE = 2
 """A place in a question nothing else matched answers with the VK only if few words remain."""
 PARTNER_OVER_PLACE = 70.0
 """A partner matched this well ("OCJ Oudenaarde") is answered before the place's VK."""
+MIN_FOREIGN_WORDS = 3
+FOREIGN_SHARE = 0.6
+"""A message nothing matched, with this share of unknown words, gets the language notice."""
 POSTCODE_PAYLOAD = re.compile(r"^pc-([1-9][0-9]{3})$")
 """Deep-link payload for a postal code (`t.me/<bot>?start=pc-3500`)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the engine understood of a message, before deciding what to reply."""
+
+    question: NormalizedQuestion
+    language: str
+    """`nl`, a language of `talen.yaml` (`fr`, `en`), or `anders` (another script)"""
+    ranked: tuple[Hit, ...]
+    """Items matching the question, best first (none for another language)"""
+    urgency: Assessment
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class Answer:
     hits: tuple[Hit, ...]
     reply: Reply
     elapsed_ms: float
+    reading: Reading | None = None
 
 
 def clean(text: str) -> str:
@@ -47,54 +65,100 @@ def clean(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
 
 
+def _since(started: float) -> float:
+    """Milliseconds since a `time.perf_counter()` reading, rounded for reports."""
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
 class Engine:
     """Answers everything a user can send, from the current content."""
 
-    def __init__(self, store: ContentStore) -> None:
+    def __init__(self, store: ContentStore, policy: Policy = DEFAULT_POLICY) -> None:
         self._store = store
+        self._policy = policy
 
     @property
     def store(self) -> ContentStore:
         """The content store (for reloads)."""
         return self._store
 
+    def read(self, text: str) -> Reading:
+        """Normalize a message once and read its language, matches and urgency."""
+        return self._read(self._store.current, clean(text))
+
     def ask(self, text: str) -> Answer:
         """Answer a free-text question."""
         started = time.perf_counter()
         snap = self._store.current
         question = clean(text)
-        outcome, urgent, hits, reply = self._answer(snap, question)
-        elapsed = (time.perf_counter() - started) * 1000
-        return Answer(outcome, urgent, tuple(hits), reply, round(elapsed, 3))
-
-    def _answer(self, snap: Snapshot, question: str) -> tuple[Outcome, bool, list[Hit], Reply]:
-        replies = snap.replies
         if not any(ch.isalnum() for ch in question):
             # Empty, only emoji or punctuation: nothing to search for.
-            return Outcome.FALLBACK, False, [], replies.message("leeg_bericht")
-        if not fold(question):
-            # Letters, but none we can read (another script): say so honestly, offer routes.
-            return Outcome.FALLBACK, False, [], replies.fallback()
-        ranked = snap.index.search(question)
-        match = decide(ranked)
+            found = snap.small_talk.find(question, "")
+            if found is not None:
+                reply = snap.replies.small_talk(snap.small_talk.replies[found])
+                return Answer(Outcome.SMALLTALK, False, (), reply, _since(started))
+            reply = snap.replies.message("leeg_bericht")
+            return Answer(Outcome.FALLBACK, False, (), reply, _since(started))
+        reading = self._read(snap, question)
+        outcome, urgent, hits, reply = self._decide(snap, reading)
+        return Answer(outcome, urgent, tuple(hits), reply, _since(started), reading)
+
+    def _read(self, snap: Snapshot, text: str) -> Reading:
+        question = snap.index.normalizer.question(text)
+        language = snap.languages.guess(text, question.standard.split())
+        ranked = tuple(snap.index.search(question)) if language == DUTCH else ()
+        # The urgent item's own search terms are urgent phrasings too: matching it well is
+        # evidence the model weighs with the rest.
+        best = next((hit for hit in ranked if hit.item_id != OUT_OF_SCOPE), None)
+        extra = (
+            ("item",)
+            if best is not None
+            and best.item_id == snap.library.urgent.id
+            and best.score >= self._policy.answer_score
+            else ()
+        )
+        urgency = snap.urgency.assess(
+            question.standard, DUTCH if language == OTHER else language, extra
+        )
+        return Reading(question, language, ranked, urgency)
+
+    def _decide(self, snap: Snapshot, reading: Reading) -> tuple[Outcome, bool, list[Hit], Reply]:
+        replies = snap.replies
+        library = snap.library
+        urgent_id = library.urgent.id
+        question = reading.question.text
+        if reading.language == OTHER:
+            return Outcome.FALLBACK, False, [], replies.other_language()
+        if reading.language != DUTCH:
+            if reading.urgency.urgent:
+                reply = replies.emergency_in(reading.language)
+                return Outcome.ANSWER, True, [Hit(urgent_id, 100.0)], reply
+            return Outcome.FALLBACK, False, [], replies.other_language()
+        urgent = reading.urgency.urgent
+        place = snap.places.find(question)
+        if urgent:
+            # The emergency reply alone; a place named in the question adds its VK.
+            vk = library.vk_for_province(place.provincie) if place is not None else None
+            reply = replies.emergency(vk)
+            hits = [Hit(urgent_id, 100.0)]
+            if place is not None:
+                place_reply, place_hits = self._place_reply(
+                    snap, place.query_name, place.provincie, place.opmerking
+                )
+                reply = reply.then(place_reply)
+                hits += place_hits
+            return Outcome.ANSWER, True, hits, reply
+        chat = snap.small_talk.find(question, reading.question.standard)
+        if chat is not None:
+            return Outcome.SMALLTALK, False, [], replies.small_talk(snap.small_talk.replies[chat])
+        ranked = list(reading.ranked)
+        match = decide(ranked, self._policy)
         hits = list(match.hits)
         outcome = match.outcome
-        urgent_id = snap.library.urgent.id
-        # Urgent when a danger word says so, or when the question reads most like the urgent
-        # item itself (its search terms are urgent phrasings too).
-        best_item = next((hit for hit in ranked if hit.item_id != OUT_OF_SCOPE), None)
-        urgent = snap.urgency.is_urgent(question) or (
-            best_item is not None
-            and best_item.item_id == urgent_id
-            and best_item.score >= ANSWER_SCORE
-            and not snap.urgency.is_hypothetical(question)
-        )
-        place = snap.places.find(question)
         if (
             place is not None
             and outcome is Outcome.FALLBACK
-            and not urgent  # in danger, the regional VK is always worth showing
-            and not self._about_place(snap, question, place.query_name, ranked)
+            and not self._about_place(snap, reading.question, place.query_name, ranked)
         ):
             # "Wat voor weer wordt het in Gent?" names a place but is not about help there.
             place = None
@@ -105,8 +169,8 @@ class Engine:
             and self._is_other_partner(snap, hits[0].item_id)
         ):
             # "OCJ Oudenaarde": the partner asked for comes first, the regional VK as a pointer.
-            vk = snap.library.vk_for_province(place.provincie)
-            reply = replies.item(snap.library.items[hits[0].item_id])
+            vk = library.vk_for_province(place.provincie)
+            reply = replies.item(library.items[hits[0].item_id])
             if vk is not None:
                 reply = reply.then(replies.also_found(vk.id))
         elif place is not None:
@@ -119,27 +183,31 @@ class Engine:
                 reply = reply.then(replies.also_found(hits[0].item_id))
             hits, outcome = place_hits, Outcome.ANSWER
         elif outcome is Outcome.ANSWER:
-            reply = replies.item(snap.library.items[hits[0].item_id])
+            reply = replies.item(library.items[hits[0].item_id])
         elif outcome is Outcome.CLARIFY:
             reply = replies.clarify(h.item_id for h in hits)
+        elif self._foreign(snap, reading.question):
+            reply = replies.other_language()
         else:
             reply = replies.fallback()
-        if urgent:
-            banner = replies.urgent_banner()
-            answered = outcome is Outcome.ANSWER and hits[0].item_id != urgent_id
-            if answered:
-                # The emergency part first, then the place or answer that was found.
-                reply = banner.then(reply)
-            else:
-                # Clarify, nothing found, or the urgent item itself: the emergency answer alone.
-                reply = banner.then(Reply((), ((replies.menu_button(),),)))
-            others = [h for h in hits if h.item_id != urgent_id] if answered else []
-            hits = [Hit(urgent_id, 100.0), *others]
-            outcome = Outcome.ANSWER
-        return outcome, urgent, hits, reply
+        if reading.urgency.level is Level.UNSURE:
+            reply = replies.unsure(reply)
+        return outcome, False, hits, reply
 
     @staticmethod
-    def _about_place(snap: Snapshot, question: str, place_name: str, ranked: list[Hit]) -> bool:
+    def _foreign(snap: Snapshot, question: NormalizedQuestion) -> bool:
+        """Whether a message nothing matched reads as another language (German, Polish…):
+        most of its words are unknown to the content, even after typo correction."""
+        words = question.content_words
+        if len(words) < MIN_FOREIGN_WORDS:
+            return False
+        _, unknown = snap.index.stems(list(words))
+        return unknown / len(words) >= FOREIGN_SHARE
+
+    @staticmethod
+    def _about_place(
+        snap: Snapshot, question: NormalizedQuestion, place_name: str, ranked: list[Hit]
+    ) -> bool:
         """Whether a question that matched nothing else asks where to turn in a place.
 
         Yes when it names the VK ("welk vk", "vertrouwenscentrum"); no when it reads like an
@@ -149,7 +217,7 @@ class Engine:
         named = set(fold(place_name).split())
         stems = [
             (word, snap.index.stem_of(word))
-            for word in snap.index.normalizer.content_words(question)
+            for word in question.content_words
             if word not in named
         ]
         if any(stem in snap.vk_stems for _, stem in stems):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +22,18 @@ TARGET_FALLBACK = 0.90
 class LabelledQuestion(BaseModel):
     """One question of the set, with the item ids that count as right."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     vraag: str
     verwacht: list[str] = Field(default_factory=list)
     urgent: str | None = None
     categorie: str = "overig"
+    taalvorm: str | None = Field(default=None, alias="register")
+    """`register` in the file: standaard, tussentaal, chat, typfouten, frans, engels or anders
+    (the newer sets)"""
+    soort: str | None = None
+    """beschrijvend, alarmwoord, alarmwoord-typo (urgent); verleden, hypothetisch, ontkend,
+    procedure, wet, vorming (traps), zorg, buiten-bereik, praatje (the newer sets)"""
 
     @property
     def is_urgent(self) -> bool:
@@ -173,3 +180,199 @@ def report(result: Result, *, show_misses: bool = True) -> str:
                 f"(expected {', '.join(miss.question.verwacht) or 'fallback'})"
             )
     return "\n".join(lines)
+
+
+TRAP_KINDS = frozenset({"verleden", "hypothetisch", "ontkend", "procedure", "wet", "vorming"})
+"""Non-urgent look-alikes: danger told as past, imagined, denied, or asked about in general."""
+FOREIGN = frozenset({"frans", "engels"})
+OTHER_LANGUAGE = "anders"
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One question with what the bot did."""
+
+    question: LabelledQuestion
+    outcome: Outcome
+    urgent: bool
+    ids: tuple[str, ...]
+
+    @property
+    def alarm(self) -> bool:
+        """The full emergency reply: urgent, with the urgent item first."""
+        return self.urgent and self.ids[:1] == ("acuut-gevaar",)
+
+    @property
+    def right_first(self) -> bool:
+        """The first hit is an expected item (or, out of scope, the bot fell back)."""
+        if not self.question.verwacht:
+            return self.outcome is Outcome.FALLBACK
+        return (
+            self.outcome is Outcome.ANSWER
+            and self.ids[:1] != ()
+            and (self.ids[0] in self.question.verwacht)
+        )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One line of the scorecard: how many of `total` questions went right."""
+
+    name: str
+    right: int
+    total: int
+    target: float | None = None
+    at_most: bool = False
+    """The target is a ceiling (false alarms), not a floor."""
+
+    @property
+    def ratio(self) -> float:
+        """right/total (1.0 of nothing; 0.0 for a ceiling of nothing)."""
+        if not self.total:
+            return 0.0 if self.at_most else 1.0
+        return self.right / self.total
+
+    @property
+    def met(self) -> bool:
+        """Whether the target is met (always, without a target or without questions)."""
+        if self.target is None or not self.total:
+            return True
+        return self.ratio <= self.target if self.at_most else self.ratio >= self.target
+
+    def __str__(self) -> str:
+        target = ""
+        if self.target is not None:
+            target = f"  (target {'≤' if self.at_most else '≥'} {self.target:.1%})"
+            target += "" if self.met else "  MISSED"
+        return f"{self.name:<58} {self.ratio:6.1%}  ({self.right}/{self.total}){target}"
+
+
+def judge_all(engine: Engine, questions: list[LabelledQuestion]) -> list[Judged]:
+    """Ask every question once."""
+    judged = []
+    for question in questions:
+        answer = engine.ask(question.vraag)
+        ids = tuple(hit.item_id for hit in answer.hits)
+        judged.append(Judged(question, answer.outcome, answer.urgent, ids))
+    return judged
+
+
+def _register(j: Judged) -> str:
+    return j.question.taalvorm or ""
+
+
+def _kind(j: Judged) -> str:
+    return j.question.soort or ""
+
+
+def _alarm(j: Judged) -> bool:
+    return j.alarm
+
+
+def scorecard(judged: list[Judged]) -> list[Measure]:
+    """The figures of issue 7's table, from one run over a labelled set."""
+    readable = [j for j in judged if _register(j) != OTHER_LANGUAGE]
+    urgent = [j for j in readable if j.question.is_urgent]
+    calm = [j for j in readable if not j.question.is_urgent]
+    dutch = [j for j in calm if _register(j) not in FOREIGN]
+    foreign = [j for j in calm if _register(j) in FOREIGN]
+    other = [j for j in judged if _register(j) == OTHER_LANGUAGE]
+
+    def share(
+        name: str,
+        rows: list[Judged],
+        good: Callable[[Judged], bool],
+        target: float | None = None,
+        *,
+        at_most: bool = False,
+    ) -> Measure:
+        return Measure(name, sum(map(good, rows)), len(rows), target, at_most)
+
+    def kind(*kinds: str) -> list[Judged]:
+        return [j for j in urgent if _kind(j) in kinds]
+
+    def category(name: str) -> list[Judged]:
+        return [j for j in dutch if j.question.categorie == name]
+
+    return [
+        share("urgent messages that get the emergency reply", urgent, _alarm, 0.97),
+        share("· that describe what the worker sees", kind("beschrijvend"), _alarm, 0.97),
+        share("· that use alarm words", kind("alarmwoord"), _alarm, 1.0),
+        share("· alarm words with heavy typos", kind("alarmwoord-typo"), _alarm, 0.95),
+        share(
+            "· in French or English",
+            [j for j in urgent if _register(j) in FOREIGN],
+            _alarm,
+            0.97,
+        ),
+        share(
+            "non-urgent messages that raise the alarm",
+            calm,
+            lambda j: j.urgent,
+            0.025,
+            at_most=True,
+        ),
+        share(
+            "non-urgent traps: right item and no alarm",
+            [j for j in dutch if _kind(j) in TRAP_KINDS],
+            lambda j: j.right_first and not j.urgent,
+            0.80,
+        ),
+        share(
+            "in-scope questions, right item first",
+            [j for j in dutch if j.question.verwacht and j.question.categorie != "plaatsen"],
+            lambda j: j.right_first,
+            0.88,
+        ),
+        share(
+            "out-of-scope questions that get the honest fallback",
+            [j for j in category("buiten-bereik") if not j.question.verwacht],
+            lambda j: j.outcome is Outcome.FALLBACK,
+            0.88,
+        ),
+        share(
+            "place questions that give the right VK",
+            category("plaatsen"),
+            lambda j: j.right_first,
+            0.97,
+        ),
+        share(
+            "small talk that gets the small-talk reply",
+            category("praatje"),
+            lambda j: j.outcome is Outcome.SMALLTALK,
+        ),
+        share(
+            "French/English, not urgent: the language notice",
+            foreign,
+            lambda j: j.outcome is Outcome.FALLBACK and not j.urgent,
+        ),
+        share(
+            "other scripts and emoji: notice or emergency reply",
+            other,
+            lambda j: j.outcome in (Outcome.FALLBACK, Outcome.SMALLTALK) or j.alarm,
+        ),
+    ]
+
+
+def scorecard_misses(judged: list[Judged]) -> list[str]:
+    """One line per question that went wrong on a scorecard measure."""
+    lines = []
+    for j in judged:
+        question = j.question
+        if (question.taalvorm or "") == OTHER_LANGUAGE:
+            continue
+        if question.is_urgent and not j.alarm:
+            reason = "urgent missed"
+        elif not question.is_urgent and j.urgent:
+            reason = "false alarm"
+        elif not question.is_urgent and not j.right_first:
+            reason = "wrong item" if question.verwacht else "should fall back"
+        else:
+            continue
+        got = ", ".join(j.ids[:3]) or "-"
+        lines.append(
+            f"[{reason}] ({question.taalvorm or '-'}/{question.soort or '-'}) {question.vraag!r}"
+            f" → {j.outcome.value}{' URGENT' if j.urgent else ''}: {got}"
+            f" (expected {', '.join(question.verwacht) or 'fallback'})"
+        )
+    return lines

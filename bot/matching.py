@@ -40,7 +40,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.content.model import Item
-from bot.normalize import Normalizer
+from bot.normalize import NormalizedQuestion, Normalizer
 
 # --- Tuned with eval/tune.py on both question sets (see README, "Matching"). Change them only
 # together with a new eval run: each one moves the balance between answering, asking and
@@ -92,6 +92,19 @@ class Outcome(StrEnum):
     ANSWER = "answer"
     CLARIFY = "clarify"
     FALLBACK = "fallback"
+    SMALLTALK = "smalltalk"
+    """A greeting, thanks, "ok": a short warm reply (decided before matching)."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The thresholds `decide` uses: the module constants, or a tuner's own values."""
+
+    answer_score: float = ANSWER_SCORE
+    answer_margin: float = ANSWER_MARGIN
+    clarify_score: float = CLARIFY_SCORE
+    clear_lead: float = CLEAR_LEAD
+    clarify_window: float = CLARIFY_WINDOW
 
 
 @dataclass(frozen=True)
@@ -282,14 +295,18 @@ class MatchIndex:
                 best = key
         return best[2] if best else None
 
-    def evidence(self, text: str) -> list[Evidence]:
+    def evidence(self, text: str | NormalizedQuestion) -> list[Evidence]:
         """What each candidate item has in common with a question (input to `score`).
 
         Candidates come from the question's specific words; very common words (in more than
         `COMMON_SHARE` of the phrases) only add weight to candidates found otherwise, which
         keeps a long question from touching every phrase of a large index.
         """
-        words = self._normalizer.content_words(text)
+        words = (
+            list(text.content_words)
+            if isinstance(text, NormalizedQuestion)
+            else self._normalizer.content_words(text)
+        )
         stems, unknown = self.stems(words)
         if not stems:
             return []
@@ -359,7 +376,7 @@ class MatchIndex:
     def _mass(self, vocabulary: frozenset[str], stems: list[str]) -> float:
         return sum(self._idf[s] for s in stems if s in vocabulary)
 
-    def search(self, text: str) -> list[Hit]:
+    def search(self, text: str | NormalizedQuestion) -> list[Hit]:
         """Items matching a question, best first (score 0–100), one hit per item."""
         return self.rank(self.evidence(text))
 
@@ -420,7 +437,10 @@ def score(found: Evidence) -> float:
     return 100.0 * ((1 - ITEM_WEIGHT) * best + ITEM_WEIGHT * whole)
 
 
-def decide(hits: list[Hit]) -> Match:
+DEFAULT_POLICY = Policy()
+
+
+def decide(hits: list[Hit], policy: Policy = DEFAULT_POLICY) -> Match:
     """Answer, clarify or fall back, from hits ranked best first.
 
     Answer when the best item is good and ahead, or merely fair but far ahead of the rest;
@@ -429,13 +449,13 @@ def decide(hits: list[Hit]) -> Match:
     if hits and hits[0].item_id == OUT_OF_SCOPE:
         return Match(Outcome.FALLBACK, ())
     hits = [hit for hit in hits if hit.item_id != OUT_OF_SCOPE]
-    if not hits or hits[0].score < CLARIFY_SCORE:
+    if not hits or hits[0].score < policy.clarify_score:
         return Match(Outcome.FALLBACK, tuple(hits[:MAX_OPTIONS]))
     top = hits[0].score
     lead = top - (hits[1].score if len(hits) > 1 else 0.0)
-    if (top >= ANSWER_SCORE and lead >= ANSWER_MARGIN) or lead >= CLEAR_LEAD:
+    if (top >= policy.answer_score and lead >= policy.answer_margin) or lead >= policy.clear_lead:
         return Match(Outcome.ANSWER, tuple(hits[:MAX_OPTIONS]))
-    options = tuple(h for h in hits[:MAX_OPTIONS] if top - h.score <= CLARIFY_WINDOW)
+    options = tuple(h for h in hits[:MAX_OPTIONS] if top - h.score <= policy.clarify_window)
     return Match(Outcome.CLARIFY, options if len(options) > 1 else tuple(hits[:2]))
 
 

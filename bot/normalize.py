@@ -1,10 +1,14 @@
 """Text normalization shared by the index and the questions, so both sides compare alike.
 
-Steps, in order: fold (lowercase, strip accents, punctuation to spaces), rewrite synonyms from
-content (longest variant first, so "vertrouwens centrum" wins over "centrum"), join split
-compounds that the vocabulary knows ("kinder mishandeling" → "kindermishandeling"), drop stop
-words. Typo correction against the index vocabulary lives in `matching`, which owns that
-vocabulary.
+Steps, in order: fold (look-alike letters of other scripts to Latin, lowercase, strip accents,
+punctuation to spaces), rewrite spoken Flemish to standard Dutch ("ni" → "niet", "'k" → "ik",
+from `spreektaal.yaml`), rewrite synonyms from content (longest variant first, so "vertrouwens
+centrum" wins over "centrum"), join split compounds that the vocabulary knows ("kinder
+mishandeling" → "kindermishandeling"), drop stop words. Typo correction against the index
+vocabulary lives in `matching`, which owns that vocabulary.
+
+A question is normalized once, into a `NormalizedQuestion` that urgency, places and matching
+all read.
 """
 
 from __future__ import annotations
@@ -12,24 +16,43 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.content.model import Synonym
+from bot.content.model import SpokenForm, Synonym
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 MAX_QUESTION_CHARS = 1000
-"""Only the start of a very long message is matched; it holds the question in practice."""
+"""Only the start of a very long question is matched; it holds the question in practice.
+(Content texts are indexed whole.)"""
+
+_CONFUSABLES = str.maketrans(
+    # Cyrillic and Greek letters that look like Latin ones: "mеs" with a Cyrillic "е" must
+    # read as "mes", or a look-alike letter would hide urgent danger from the word lists.
+    "аеорсухіїјѕԁһӏɡαβεικνορτυχıɩ",
+    "aeopcyxiijsdhlgabeiknoptuxii",
+)
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip accents (geïmplementeerd → geimplementeerd), punctuation to spaces."""
+    """Look-alikes to Latin, lowercase, strip accents (geïmplementeerd → geimplementeerd),
+    punctuation to spaces."""
     lowered = text.casefold()
     if not lowered.isascii():
-        # Decompose (é → e + ´) and drop everything outside ASCII: the accents, and letters of
-        # other scripts, which the index cannot match anyway.
-        decomposed = unicodedata.normalize("NFKD", lowered)
+        # Decompose (é → e + ´, ｆ → f) and drop everything outside ASCII: the accents, and
+        # letters of other scripts, which the index cannot match anyway.
+        decomposed = unicodedata.normalize("NFKD", lowered.translate(_CONFUSABLES))
         lowered = decomposed.encode("ascii", "ignore").decode("ascii")
     return _NON_WORD.sub(" ", lowered).strip()
+
+
+def latin_share(text: str) -> float:
+    """The share of letters that are Latin (look-alikes counted as Latin); 1.0 without
+    letters. Below one half, the message is in another script."""
+    letters = [ch for ch in text.translate(_CONFUSABLES) if ch.isalpha()]
+    if not letters:
+        return 1.0
+    latin = sum(unicodedata.normalize("NFKD", ch)[0].isascii() for ch in letters)
+    return latin / len(letters)
 
 
 def tokens(text: str) -> list[str]:
@@ -38,63 +61,114 @@ def tokens(text: str) -> list[str]:
     return folded.split() if folded else []
 
 
+Table = Mapping[tuple[str, ...], tuple[str, ...]]
+"""Word sequences (folded) → what they are rewritten to."""
+
+
+def _table(pairs: Iterable[tuple[str, Iterable[str]]]) -> Table:
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for target, variants in pairs:
+        term = tuple(tokens(target))
+        for variant in variants:
+            key = tuple(tokens(variant))
+            if key and key != term:
+                table[key] = term
+    return table
+
+
+def _rewrite(words: list[str], table: Table, longest: int) -> list[str]:
+    """Replace every known word sequence, longest first, scanning left to right."""
+    if not table:
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            replacement = table.get(tuple(words[i : i + size]))
+            if replacement is not None:
+                out.extend(replacement)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+@dataclass(frozen=True)
+class NormalizedQuestion:
+    """One question, normalized once; urgency, places and matching all read this value."""
+
+    text: str
+    """As typed (control characters dropped, absurd lengths cut): places read this."""
+    standard: str
+    """Folded, spoken Flemish rewritten to standard Dutch: urgency reads this."""
+    words: tuple[str, ...]
+    """Synonyms rewritten and compounds joined, stop words kept: phrase matching."""
+    content_words: tuple[str, ...]
+    """`words` without stop words: what matching compares."""
+
+
 @dataclass(frozen=True)
 class Normalizer:
-    """Folding, synonyms, compound joining and stop words, configured from content."""
+    """Folding, spoken forms, synonyms, compound joining and stop words, from content."""
 
-    synonyms: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    synonyms: Table = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     vocabulary: frozenset[str] = frozenset()
     max_variant_length: int = 1
+    spoken: Table = field(default_factory=dict)
+    """Spoken Flemish → standard Dutch (`spreektaal.yaml`), applied before the synonyms."""
+    max_spoken_length: int = 1
 
     @classmethod
-    def from_content(cls, synonyms: Iterable[Synonym], stopwords: Iterable[str]) -> Normalizer:
-        """Build from the synonym list and stop words of `synoniemen.yaml`."""
-        table: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for synonym in synonyms:
-            term = tuple(tokens(synonym.term))
-            for variant in synonym.varianten:
-                key = tuple(tokens(variant))
-                if key and key != term:
-                    table[key] = term
+    def from_content(
+        cls,
+        synonyms: Iterable[Synonym],
+        stopwords: Iterable[str],
+        spoken: Iterable[SpokenForm] = (),
+    ) -> Normalizer:
+        """Build from `synoniemen.yaml` (synonyms, stop words) and `spreektaal.yaml`."""
+        synonym_table = _table((s.term, s.varianten) for s in synonyms)
+        spoken_table = _table((s.standaard, s.varianten) for s in spoken)
         return cls(
-            synonyms=table,
+            synonyms=synonym_table,
             stopwords=frozenset(w for s in stopwords for w in tokens(s)),
-            max_variant_length=max((len(k) for k in table), default=1),
+            max_variant_length=max((len(k) for k in synonym_table), default=1),
+            spoken=spoken_table,
+            max_spoken_length=max((len(k) for k in spoken_table), default=1),
         )
 
     def with_vocabulary(self, vocabulary: Iterable[str]) -> Normalizer:
         """The same normalizer, also joining split compounds found in `vocabulary`."""
-        return Normalizer(
-            self.synonyms, self.stopwords, frozenset(vocabulary), self.max_variant_length
-        )
+        return replace(self, vocabulary=frozenset(vocabulary))
+
+    def standard(self, text: str) -> list[str]:
+        """Folded words, spoken forms rewritten ("kweet ni" → "ik weet niet")."""
+        return _rewrite(tokens(text), self.spoken, self.max_spoken_length)
 
     def words(self, text: str) -> list[str]:
         """Normalized words of a text, stop words included (used for phrase matching)."""
-        words = tokens(text[:MAX_QUESTION_CHARS])
-        words = self._rewrite_synonyms(words)
+        return self._from_standard(self.standard(text))
+
+    def _from_standard(self, words: list[str]) -> list[str]:
+        words = _rewrite(words, self.synonyms, self.max_variant_length)
         return self._join_compounds(words)
 
     def content_words(self, text: str) -> list[str]:
         """Normalized words without stop words: what matching compares."""
         return [w for w in self.words(text) if w not in self.stopwords]
 
-    def _rewrite_synonyms(self, words: list[str]) -> list[str]:
-        if not self.synonyms:
-            return words
-        out: list[str] = []
-        i = 0
-        while i < len(words):
-            for size in range(min(self.max_variant_length, len(words) - i), 0, -1):
-                replacement = self.synonyms.get(tuple(words[i : i + size]))
-                if replacement is not None:
-                    out.extend(replacement)
-                    i += size
-                    break
-            else:
-                out.append(words[i])
-                i += 1
-        return out
+    def question(self, text: str) -> NormalizedQuestion:
+        """Normalize a question once (only its start: see `MAX_QUESTION_CHARS`)."""
+        standard = self.standard(text[:MAX_QUESTION_CHARS])
+        words = tuple(self._from_standard(standard))
+        return NormalizedQuestion(
+            text=text,
+            standard=" ".join(standard),
+            words=words,
+            content_words=tuple(w for w in words if w not in self.stopwords),
+        )
 
     def _join_compounds(self, words: list[str]) -> list[str]:
         if not self.vocabulary:

@@ -15,7 +15,17 @@ from enum import StrEnum
 from bot import actions
 from bot.actions import Action, Verb
 from bot.content.library import Library
-from bot.content.model import ContactKind, Item, Partner, Status, Step, TextKey
+from bot.content.model import (
+    ContactKind,
+    EmergencyReply,
+    Item,
+    LanguagesFile,
+    Partner,
+    Status,
+    Step,
+    TextKey,
+    UrgentFile,
+)
 from bot.content.problems import Level, Problem
 
 BUTTONS_PER_ROW = 2
@@ -262,22 +272,75 @@ class Replies:
         )
 
     def fallback(self) -> Reply:
-        """Nothing found: say so, and offer the menu and the human routes."""
+        """Nothing found: the danger line first, then say so, and offer the human routes."""
+        library = self._library
         human = rows(
             [
                 Button(self.text("knop_contact"), Action(Verb.CONTACT).encode()),
-                Button(self._library.items["1712"].button_label, actions.show("1712")),
-                Button(self.text("knop_noodnummers"), actions.show("noodnummers")),
+                *(
+                    Button(library.items[i].button_label, actions.show(i))
+                    for i in ("kind-en-gezin-lijn", "1712")
+                    if i in library.items
+                ),
                 Button(self.text("knop_stappenplan"), actions.show("stappenplan")),
             ]
         )
-        blocks = tuple(_paragraphs(self.text("geen_antwoord")))
+        blocks = (self._doubt_line(), *_paragraphs(self.text("geen_antwoord")))
         return Reply(blocks, (*human, (self.menu_button(),)))
 
-    def urgent_banner(self) -> Reply:
-        """The emergency heading plus the urgent-danger item (always first when urgent)."""
-        head = Reply((Block(Style.ALERT, (self.text("urgent_kop"),)),))
-        return head.then(self.item(self._library.urgent, with_menu=False))
+    def _doubt_line(self) -> Block:
+        return Block(Style.ALERT, (self._emergency.twijfel,))
+
+    @property
+    def _emergency(self) -> EmergencyReply:
+        return self._library.file(UrgentFile).noodantwoord
+
+    def unsure(self, reply: Reply) -> Reply:
+        """A reply to a message that may be urgent: the one danger line on top."""
+        if reply.blocks[:1] == (self._doubt_line(),):
+            return reply  # the fallback starts with it already
+        return Reply((self._doubt_line(), *reply.blocks), reply.buttons)
+
+    def emergency(self, vk: Partner | None = None) -> Reply:
+        """The reply to danger now: the numbers, at most three next steps, three buttons.
+
+        The regional VK's button opens it when the place is known, else asks for the place.
+        """
+        nood = self._emergency
+        blocks = [Block(Style.ALERT, (nood.nummers,))]
+        if nood.daarna:
+            blocks.append(Block(Style.BULLETS, tuple(nood.daarna)))
+        region = (
+            Button(vk.button_label, actions.show(vk.id))
+            if vk is not None
+            else Button(self.text("knop_contact"), Action(Verb.CONTACT).encode())
+        )
+        buttons = [region]
+        if "noodnummers" in self._library.items:
+            buttons.append(Button(self.text("knop_noodnummers"), actions.show("noodnummers")))
+        buttons.append(self.menu_button())
+        return Reply(tuple(blocks), tuple((b,) for b in buttons))
+
+    def in_language(self, text: str) -> Reply:
+        """A reply in another language (an emergency in French, the language notice): its
+        text, then the (Dutch) menu."""
+        return Reply(tuple(_paragraphs(text)), self.main_menu_buttons())
+
+    def emergency_in(self, language: str) -> Reply:
+        """The short emergency reply in a language of `talen.yaml` (Dutch if unknown)."""
+        for entry in self._library.file(LanguagesFile).talen:
+            if entry.taal == language:
+                return self.in_language(entry.noodantwoord)
+        return self.emergency()
+
+    def other_language(self) -> Reply:
+        """The notice for a message in another language or script (112/101 first)."""
+        notice = self._library.file(LanguagesFile).andere_taal
+        return self.in_language(notice) if notice else self.fallback()
+
+    def small_talk(self, text: str) -> Reply:
+        """A short warm reply to a greeting, thanks or "ok", with the menu."""
+        return Reply(tuple(_paragraphs(text)), self.main_menu_buttons())
 
     def place(self, place_name: str, province_id: str, note: str | None) -> Reply:
         """The regional VK for a place, and the local partners."""

@@ -11,18 +11,38 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
+from bot.classifier import LinearModel
 from bot.content.library import Library
 from bot.content.loader import check_content, load_library
+from bot.content.model import LanguagesFile, SmallTalkFile, SpokenFile
 from bot.content.problems import Level, Problem
+from bot.languages import LanguageGuesser
 from bot.matching import MatchIndex
 from bot.normalize import Normalizer
 from bot.places import PlaceIndex
 from bot.replies import Replies
-from bot.urgency import UrgencyDetector
+from bot.smalltalk import SmallTalkIndex
+from bot.urgency import UrgencyDetector, UrgencyRules
 
 log = logging.getLogger(__name__)
+
+
+MODEL_FILE = "urgency-model.json"
+"""The trained urgency classifier, shipped inside the package (`bot/data/`)."""
+
+
+@cache
+def shipped_model() -> LinearModel | None:
+    """The urgency model of this release (read once per process), or None if absent."""
+    resource = files("bot").joinpath("data", MODEL_FILE)
+    if not resource.is_file():
+        log.warning("no urgency model (%s): the word lists decide alone", MODEL_FILE)
+        return None
+    return LinearModel.from_json(resource.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -33,28 +53,58 @@ class Snapshot:
     index: MatchIndex
     places: PlaceIndex
     urgency: UrgencyDetector
+    languages: LanguageGuesser
+    small_talk: SmallTalkIndex
     replies: Replies
     vk_stems: frozenset[str]
     """Words of the VK items: "welk vk", "nummer" beside a place still ask for its VK."""
 
     @classmethod
-    def build(cls, library: Library) -> Snapshot:
-        """Index a validated library (the only place indexes are built)."""
-        normalizer = Normalizer.from_content(library.synonyms, library.stopwords)
+    def build(cls, library: Library, model: LinearModel | None = None) -> Snapshot:
+        """Index a validated library (the only place indexes are built).
+
+        `model` is the urgency classifier (`shipped_model()` in the bot); without one, the
+        word lists of `urgent.yaml` decide alone.
+        """
+        normalizer = Normalizer.from_content(
+            library.synonyms, library.stopwords, library.file(SpokenFile).spreektaal
+        )
         index = MatchIndex.build(library.items.values(), normalizer, library.out_of_scope)
+        languages = library.file(LanguagesFile).talen
+
+        def standard(text: str) -> str:
+            return " ".join(normalizer.standard(text))
+
         return cls(
             library=library,
             index=index,
             places=PlaceIndex.from_regions(library.regions),
-            urgency=UrgencyDetector.build(
-                library.urgent_words,
-                library.urgent_phrases,
-                harm=library.harm_words,
-                now=library.now_words,
-                no_alarm=library.no_alarm_phrases,
-                past=library.past_words,
-                known=index.vocabulary,
+            urgency=UrgencyDetector(
+                # Terms are written in standard Dutch; questions reach them standardized.
+                rules=UrgencyRules.build(
+                    library.urgent_words,
+                    library.urgent_phrases,
+                    harm=library.harm_words,
+                    now=library.now_words,
+                    no_alarm=library.no_alarm_phrases,
+                    past=library.past_words,
+                    known=index.vocabulary,
+                ),
+                model=model,
+                languages={
+                    language.taal: UrgencyRules.build(
+                        language.signaalwoorden, (), past=language.verleden_woorden
+                    )
+                    for language in languages
+                },
             ),
+            languages=LanguageGuesser.build(
+                languages,
+                index.vocabulary
+                | normalizer.stopwords
+                | {w for k in normalizer.spoken for w in k},
+            ),
+            small_talk=SmallTalkIndex.build(library.file(SmallTalkFile).praatjes, standard),
             replies=Replies(library),
             vk_stems=frozenset(
                 stem
@@ -72,9 +122,14 @@ class ContentStore:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, directory: Path, *, today: date | None = None) -> ContentStore:
-        """Load a folder; raises `ContentError` (with every problem) if it has errors."""
-        return cls(Snapshot.build(load_library(directory, today=today)))
+    def open(
+        cls, directory: Path, *, today: date | None = None, model: LinearModel | None = None
+    ) -> ContentStore:
+        """Load a folder; raises `ContentError` (with every problem) if it has errors.
+
+        `model` is the urgency classifier every snapshot of this store uses.
+        """
+        return cls(Snapshot.build(load_library(directory, today=today), model))
 
     @property
     def current(self) -> Snapshot:
@@ -90,6 +145,6 @@ class ContentStore:
                 errors = sum(p.level is Level.ERROR for p in problems)
                 log.warning("content reload refused: %d error(s); keeping the last good", errors)
                 return problems
-            self._current = Snapshot.build(library)
+            self._current = Snapshot.build(library, self._current.urgency.model)
             log.info("content reloaded from %s", folder)
             return problems

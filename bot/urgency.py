@@ -1,4 +1,18 @@
-"""Urgent-danger detection: runs before matching, tolerant of typos, words from content.
+"""Urgent-danger detection: runs before matching, tolerant of typos and dialect.
+
+Two halves, combined in `UrgencyDetector.assess`:
+
+- `UrgencyRules`, word lists that admins edit in `urgent.yaml` (and per language in
+  `talen.yaml`): explainable, and a new danger word works at once;
+- a linear classifier over character and word n-grams (`bot.classifier`), trained on
+  labelled messages written for that purpose (`scripts/train_urgency.py`), which also reads
+  the rules' findings as features: it recognises danger described in words no list has, and
+  it can overrule a rule that fires on a law question or a training case.
+
+A rule that fires is urgent unless the model is all but sure it is not (then the answer gets
+the one "Is een kind nu in gevaar?" line on top); the model alone is urgent above a high
+probability, and "unsure" in between. The thresholds are the named constants below, chosen
+by cross-validation on the development sets (`scripts/train_urgency.py --cv`).
 
 The rules, all fed by `urgent.yaml`:
 
@@ -23,11 +37,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.classifier import LinearModel, features
 from bot.normalize import fold
 
 MIN_FUZZY_WORD = 5
@@ -111,8 +127,8 @@ def _compile(terms: list[str], gap: int) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
-class UrgencyDetector:
-    """Tells whether a question describes a child in danger now."""
+class UrgencyRules:
+    """Word-list rules: whether a question describes a child in danger now."""
 
     signals: _Terms
     harm: _Terms
@@ -135,7 +151,7 @@ class UrgencyDetector:
         no_alarm: Iterable[str] = (),
         past: Iterable[str] = (),
         known: Iterable[str] = (),
-    ) -> UrgencyDetector:
+    ) -> UrgencyRules:
         """From the lists in `urgent.yaml`."""
         signals = _Terms.of([*words, *phrases], gap=PHRASE_GAP)
         harm_terms = _Terms.of(harm, gap=PHRASE_GAP)
@@ -192,9 +208,13 @@ class UrgencyDetector:
 
     def trigger(self, text: str) -> str | None:
         """What makes `text` urgent ("mes", "nu + slaat", "~ademt niet"), or None."""
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[str | None, tuple[str, ...]]:
+        """The trigger (or None), and every finding ("signal", "past", …) for the model."""
         folded = fold(text)
         if not folded:
-            return None
+            return None, ()
         without = self._without_no_alarm(self._corrected(folded), negations=False)
         signal = self.signals.found_in(without)
         # "geen …" is dropped for harm words only: "geen eten meer" is itself a signal.
@@ -203,9 +223,103 @@ class UrgencyDetector:
         as_typed = self._without_no_alarm(folded)
         now = self.now.found_in(as_typed)
         past = self.past.found_in(as_typed)
-        if signal is not None and (past is None or now is not None):
-            return signal
-        if now is None or past is not None:
-            return None
         harm = self.harm.found_in(rest)
-        return f"{now} + {harm}" if harm else None
+        found = {
+            "signal": signal is not None,
+            "harm": harm is not None,
+            "now": now is not None,
+            "past": past is not None,
+            "calmed": len(as_typed) < len(folded),
+        }
+        findings = tuple(name for name, present in found.items() if present)
+        if signal is not None and (past is None or now is not None):
+            return signal, findings
+        if now is None or past is not None or harm is None:
+            return None, findings
+        return f"{now} + {harm}", findings
+
+
+# --- Chosen by cross-validation on the development sets (scripts/train_urgency.py --cv).
+# Change them only with a new run: each one trades missed emergencies against false alarms. ---
+URGENT_PROBABILITY = 0.5
+"""The model alone makes a message urgent from this probability on."""
+VETO_PROBABILITY = 0.05
+"""A rule that fires is overruled (and the message only "unsure") below this probability."""
+UNSURE_PROBABILITY = 0.25
+"""From here up to `URGENT_PROBABILITY` the answer gets the "Is een kind nu in gevaar?" line."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The three probabilities `assess` uses (the tuner passes its own)."""
+
+    urgent: float = URGENT_PROBABILITY
+    veto: float = VETO_PROBABILITY
+    unsure: float = UNSURE_PROBABILITY
+
+
+class Level(StrEnum):
+    """How urgent a message reads."""
+
+    URGENT = "urgent"
+    UNSURE = "twijfel"
+    NONE = "geen"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict on one message, with what led to it (for `playbook ask --json`)."""
+
+    level: Level
+    probability: float
+    reason: str
+    findings: tuple[str, ...] = ()
+    """What the rules found (the model's `r:` features)."""
+
+    @property
+    def urgent(self) -> bool:
+        """Whether the full emergency reply is due."""
+        return self.level is Level.URGENT
+
+
+@dataclass(frozen=True)
+class UrgencyDetector:
+    """Rules and model together: the one place that decides how urgent a message is."""
+
+    rules: UrgencyRules
+    model: LinearModel | None = None
+    languages: Mapping[str, UrgencyRules] = field(default_factory=dict)
+    """Rules for messages in another language (fr, en), from `talen.yaml`."""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def findings(
+        self, standard: str, language: str = "nl", extra: Iterable[str] = ()
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """The rules' trigger and findings, as the model sees them."""
+        rules = self.languages.get(language, self.rules)
+        trigger, findings = rules.read(standard)
+        return trigger, (*findings, f"taal-{language}", *extra)
+
+    def assess(self, standard: str, language: str = "nl", extra: Iterable[str] = ()) -> Assessment:
+        """How urgent a normalized message (`NormalizedQuestion.standard`) is.
+
+        `extra` adds findings from elsewhere, e.g. that the message matched the urgent item
+        best ("item").
+        """
+        trigger, findings = self.findings(standard, language, extra)
+        if self.model is None:
+            p = 1.0 if trigger else 0.0
+        else:
+            p = self.model.probability(features(standard, findings))
+        t = self.thresholds
+        if trigger is not None and p >= t.veto:
+            return Assessment(Level.URGENT, p, trigger, findings)
+        if p >= t.urgent:
+            return Assessment(Level.URGENT, p, f"model {p:.2f}", findings)
+        if trigger is not None or p >= t.unsure:
+            return Assessment(Level.UNSURE, p, trigger or f"model {p:.2f}", findings)
+        return Assessment(Level.NONE, p, "", findings)
+
+    def is_urgent(self, standard: str) -> bool:
+        """Whether a (Dutch) message needs the emergency reply."""
+        return self.assess(standard).urgent

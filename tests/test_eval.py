@@ -18,7 +18,7 @@ from bot.evaluation import (
     load_questions,
     report,
 )
-from bot.store import ContentStore
+from bot.store import ContentStore, shipped_model
 from tests.conftest import SHIPPED_CONTENT
 
 QUESTIONS = Path(__file__).parent.parent / "eval" / "questions.yaml"
@@ -26,7 +26,7 @@ QUESTIONS = Path(__file__).parent.parent / "eval" / "questions.yaml"
 
 @pytest.fixture(scope="module")
 def result() -> Result:
-    engine = Engine(ContentStore.open(SHIPPED_CONTENT))
+    engine = Engine(ContentStore.open(SHIPPED_CONTENT, model=shipped_model()))
     return evaluate(engine, load_questions(QUESTIONS))
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.urgency import UrgencyDetector
+from bot.urgency import UrgencyRules
 
-DETECTOR = UrgencyDetector.build(
+DETECTOR = UrgencyRules.build(
     ["mes", "bewusteloos", "bloedt", "schudden"],
     ["in gevaar", "ademt niet"],
     # A single-word term is what typos are corrected towards ("adempt" → "ademt").
@@ -44,7 +44,7 @@ def test_ordinary_questions_are_not_urgent(text: str) -> None:
     assert not DETECTOR.is_urgent(text)
 
 
-COMBINED = UrgencyDetector.build(
+COMBINED = UrgencyRules.build(
     ["mes"],
     [],
     harm=["slaat", "geslagen", "pijn doen", "agressief"],
@@ -79,7 +79,7 @@ def test_harm_or_now_alone_is_not_urgent(text: str) -> None:
     assert not COMBINED.is_urgent(text)
 
 
-GAPS = UrgencyDetector.build(
+GAPS = UrgencyRules.build(
     ["acuut", "wil * meenemen"],
     ["reageert niet meer", "geen eten meer"],
     harm=["slaat"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from bot.content.model import (
     Command,
@@ -15,10 +16,13 @@ from bot.content.model import (
     Question,
     RegionsFile,
     Step,
+    Strict,
     Synonym,
     TextKey,
     Urgent,
 )
+
+FileModel = TypeVar("FileModel", bound=Strict)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Library:
     regions: RegionsFile
     texts: Mapping[TextKey, str]
     commands: tuple[Command, ...]
+    files: Mapping[type[Strict], Strict] = field(default_factory=dict)
+    """Every file's model by its type; newer files are read through `file()`."""
     items: Mapping[str, Item] = field(init=False)
     kinds: Mapping[str, Kind] = field(init=False)
 
@@ -64,6 +70,14 @@ class Library:
         # Frozen dataclass: derived lookups are set once here, never mutated afterwards.
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "kinds", kinds)
+
+    def file(self, model: type[FileModel]) -> FileModel:
+        """The validated contents of one file, by its model (`library.file(SpokenFile)`)."""
+        found = self.files.get(model)
+        if found is None:
+            return model.model_validate({})  # a file left out that may be (see FILES)
+        assert isinstance(found, model)
+        return found
 
     def text(self, key: TextKey, **values: str) -> str:
         """A UI sentence, with its placeholders filled (validated at load time)."""

@@ -319,7 +319,7 @@ def _hidden(item_id: str, files: list[_File]) -> bool:
     Reporting it would only echo the file's own syntax error.
     """
     home = REQUIRED_FILE_FOR.get(item_id)
-    unread = {f.name for f in files if f.document is None}
+    unread = {f.name for f in files if f.document is None and f.model is None}
     return home in unread if home else bool(unread)
 
 
@@ -538,9 +538,14 @@ def check_content(
         files.append(file)
         path = directory / name
         if not path.is_file():
-            out.add(
-                file, (), "dit bestand ontbreekt", hint=f"maak {name} aan (zie content/README.md)"
-            )
+            file.model = _empty(model)
+            if file.model is None:
+                out.add(
+                    file,
+                    (),
+                    "dit bestand ontbreekt",
+                    hint=f"maak {name} aan (zie content/README.md)",
+                )
             continue
         try:
             file.document = read_yaml(path)
@@ -578,6 +583,14 @@ def check_content(
     return _library(directory, by_name), problems
 
 
+def _empty(model: type[Strict]) -> Strict | None:
+    """The model of a file left out, if every field of it has a default; else None."""
+    try:
+        return model.model_validate({})
+    except ValidationError:
+        return None
+
+
 def _library(directory: Path, files: Mapping[str, _File]) -> Library:
     def model(name: str) -> Any:
         return files[name].model
@@ -606,6 +619,7 @@ def _library(directory: Path, files: Mapping[str, _File]) -> Library:
         regions=model("regios.yaml"),
         texts=dict(texts.teksten),
         commands=tuple(texts.commandos),
+        files={type(f.model): f.model for f in files.values() if f.model is not None},
     )
 
 

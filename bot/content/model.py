@@ -178,10 +178,32 @@ UrgentTerm = Annotated[Text, AfterValidator(_check_urgent_term)]
 """A word or phrase; '*' stands for any letters ("verslik*", "*slikt")."""
 
 
+class EmergencyReply(Strict):
+    """The short reply to a message about danger now: the numbers first, a few next steps."""
+
+    nummers: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
+    ] = Field(description="Eerst: welke nummers nu (112 medisch, 101 politie). Max. 300 tekens.")
+    daarna: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+    ] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Hoogstens drie korte regels voor daarna (max. 160 tekens elk).",
+    )
+    twijfel: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+    ] = Field(
+        description="De ene regel boven een gewoon antwoord als een bericht misschien dringend "
+        "is: 'Is een kind nu in gevaar? Bel 112 of 101.'",
+    )
+
+
 class UrgentFile(Strict):
     """`urgent.yaml`: the urgent-danger item and the words that trigger it."""
 
     acuut: Urgent
+    noodantwoord: EmergencyReply
     signaalwoorden: list[UrgentTerm] = Field(
         min_length=1, description="Woorden die op acuut gevaar wijzen (ook met tikfouten herkend)."
     )
@@ -230,6 +252,71 @@ class Synonym(Strict):
 
     term: Text
     varianten: list[Text] = Field(min_length=1)
+
+
+class SpokenForm(Strict):
+    """A spoken Flemish (tussentaal) form and its standard Dutch, for questions and content."""
+
+    standaard: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
+        description="De standaardtaal, bv. 'niet' of 'ik weet niet'."
+    )
+    varianten: list[Text] = Field(
+        min_length=1, description="Hoe het getypt wordt, bv. 'ni', 'nie' of 'kweetni'."
+    )
+
+
+class SpokenFile(Strict):
+    """`spreektaal.yaml`: tussentaal and chat spelling rewritten to standard Dutch."""
+
+    spreektaal: list[SpokenForm] = Field(default_factory=list)
+
+
+class Language(Strict):
+    """Another language the bot recognises, to answer an emergency in it."""
+
+    taal: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = Field(
+        description="Taalcode: fr, en, …"
+    )
+    herkenning: list[Text] = Field(
+        min_length=5,
+        description="Gewone woorden van die taal (le, est, pas / the, is, not): zo herkent de "
+        "bot dat een bericht in die taal is.",
+    )
+    signaalwoorden: list[UrgentTerm] = Field(
+        default_factory=list, description="Woorden of zinnen die in die taal op gevaar NU wijzen."
+    )
+    verleden_woorden: list[UrgentTerm] = Field(
+        default_factory=list,
+        description="Woorden voor voorbij of denkbeeldig gevaar in die taal (hier, si jamais…).",
+    )
+    noodantwoord: Text = Field(
+        description="Het korte noodantwoord in die taal: 112 en 101 eerst.",
+    )
+
+
+class LanguagesFile(Strict):
+    """`talen.yaml`: emergencies in French and English, and the notice for other languages."""
+
+    talen: list[Language] = Field(default_factory=list)
+    andere_taal: Text | None = Field(
+        None,
+        description="Antwoord op een bericht in een andere taal of een ander schrift, in het "
+        "Nederlands, Frans en Engels: 112/101 op de eerste regel.",
+    )
+
+
+class SmallTalk(Strict):
+    """Greetings, thanks, "ok", "test": a short warm reply instead of "no answer"."""
+
+    id: ItemId
+    zinnen: list[Text] = Field(min_length=1, description="Hoe mensen het zeggen (kort).")
+    antwoord: Text = Field(description="Het korte antwoord; het menu komt eronder.")
+
+
+class SmallTalkFile(Strict):
+    """`praatjes.yaml`."""
+
+    praatjes: list[SmallTalk] = Field(default_factory=list)
 
 
 class SynonymsFile(Strict):
@@ -357,5 +444,9 @@ FILES: dict[str, type[Strict]] = {
     "regios.yaml": RegionsFile,
     "teksten.yaml": TextsFile,
     "buiten-bereik.yaml": OutOfScopeFile,
+    "spreektaal.yaml": SpokenFile,
+    "talen.yaml": LanguagesFile,
+    "praatjes.yaml": SmallTalkFile,
 }
-"""Every content file, by name, with the model of its top level."""
+"""Every content file, by name, with the model of its top level. A file whose model has a
+default for every field may be left out (an empty file of that kind)."""

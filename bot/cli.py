@@ -58,6 +58,17 @@ def answer_json(query: str, answer: Answer, engine: Engine) -> dict[str, Any]:
             {"label": b.label, "data": b.data or b.url} for b in answer.reply.all_buttons()
         ],
         "elapsed_ms": answer.elapsed_ms,
+        # Added with urgency v3: how urgent the message read, and in which language.
+        "urgency": (
+            {
+                "level": reading.urgency.level.value,
+                "probability": round(reading.urgency.probability, 3),
+                "reason": reading.urgency.reason,
+            }
+            if (reading := answer.reading) is not None
+            else None
+        ),
+        "language": answer.reading.language if answer.reading is not None else None,
     }
 
 

@@ -26,6 +26,8 @@ MAX_WORDS_BESIDE_PLACE = 2
 """A place in a question nothing else matched answers with the VK only if few words remain."""
 PARTNER_OVER_PLACE = 70.0
 """A partner matched this well ("OCJ Oudenaarde") is answered before the place's VK."""
+SHOUT_LETTERS = 8
+"""A message of this many letters, mostly capitals, counts as shouting."""
 MIN_FOREIGN_WORDS = 3
 FOREIGN_SHARE = 0.6
 """A message nothing matched, with this share of unknown words, gets the language notice."""
@@ -63,6 +65,21 @@ def clean(text: str) -> str:
     if text.isascii() and text.replace("\n", " ").replace("\t", " ").isprintable():
         return text.strip()  # the common case, without a per-character loop
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+def _typed_cues(text: str) -> list[str]:
+    """How a message is typed, which folding loses: a question mark, an exclamation mark,
+    shouting in capitals. The urgency model weighs them (a "?" often marks a general question,
+    "HELP!!" rarely does)."""
+    cues = []
+    if "?" in text:
+        cues.append("vraagteken")
+    if "!" in text:
+        cues.append("uitroep")
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= SHOUT_LETTERS and sum(ch.isupper() for ch in letters) > len(letters) / 2:
+        cues.append("hoofdletters")
+    return cues
 
 
 def _since(started: float) -> float:
@@ -105,18 +122,18 @@ class Engine:
 
     def _read(self, snap: Snapshot, text: str) -> Reading:
         question = snap.index.normalizer.question(text)
-        language = snap.languages.guess(text, question.standard.split())
+        language = snap.languages.guess(text, question.folded.split())
         ranked = tuple(snap.index.search(question)) if language == DUTCH else ()
         # The urgent item's own search terms are urgent phrasings too: matching it well is
         # evidence the model weighs with the rest.
         best = next((hit for hit in ranked if hit.item_id != OUT_OF_SCOPE), None)
-        extra = (
-            ("item",)
-            if best is not None
+        extra = [*_typed_cues(text)]
+        if (
+            best is not None
             and best.item_id == snap.library.urgent.id
             and best.score >= self._policy.answer_score
-            else ()
-        )
+        ):
+            extra.append("item")
         urgency = snap.urgency.assess(
             question.standard, DUTCH if language == OTHER else language, extra
         )
@@ -187,7 +204,7 @@ class Engine:
         elif outcome is Outcome.CLARIFY:
             reply = replies.clarify(h.item_id for h in hits)
         elif self._foreign(snap, reading.question):
-            reply = replies.other_language()
+            return outcome, False, hits, replies.other_language()  # 112/101 on its first line
         else:
             reply = replies.fallback()
         if reading.urgency.level is Level.UNSURE:

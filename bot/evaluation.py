@@ -13,6 +13,8 @@ from bot.content.yaml_source import read_yaml
 from bot.engine import Answer, Engine
 from bot.matching import Outcome
 
+NOT_AN_ANSWER = frozenset({Outcome.FALLBACK, Outcome.SMALLTALK})
+"""What an out-of-scope message may get: the honest fallback, or (greetings, "ok") small talk."""
 TARGET_TOP1 = 0.90
 TARGET_URGENT_RECALL = 1.0
 TARGET_FALSE_ALARMS = 0.03
@@ -118,7 +120,7 @@ def _judge(question: LabelledQuestion, answer: Answer, result: Result) -> None:
             reasons.append("false alarm")
     if question.out_of_scope:
         result.oos_total += 1
-        if answer.outcome is Outcome.FALLBACK:
+        if answer.outcome in NOT_AN_ANSWER:
             result.oos_fallback += 1
             category[0] += 1
         else:
@@ -206,7 +208,7 @@ class Judged:
     def right_first(self) -> bool:
         """The first hit is an expected item (or, out of scope, the bot fell back)."""
         if not self.question.verwacht:
-            return self.outcome is Outcome.FALLBACK
+            return self.outcome in NOT_AN_ANSWER
         return (
             self.outcome is Outcome.ANSWER
             and self.ids[:1] != ()

@@ -101,6 +101,8 @@ class NormalizedQuestion:
 
     text: str
     """As typed (control characters dropped, absurd lengths cut): places read this."""
+    folded: str
+    """Folded only (`fold`): the language guess reads this, before Flemish is rewritten."""
     standard: str
     """Folded, spoken Flemish rewritten to standard Dutch: urgency reads this."""
     words: tuple[str, ...]
@@ -161,10 +163,12 @@ class Normalizer:
 
     def question(self, text: str) -> NormalizedQuestion:
         """Normalize a question once (only its start: see `MAX_QUESTION_CHARS`)."""
-        standard = self.standard(text[:MAX_QUESTION_CHARS])
+        folded = tokens(text[:MAX_QUESTION_CHARS])
+        standard = _rewrite(folded, self.spoken, self.max_spoken_length)
         words = tuple(self._from_standard(standard))
         return NormalizedQuestion(
             text=text,
+            folded=" ".join(folded),
             standard=" ".join(standard),
             words=words,
             content_words=tuple(w for w in words if w not in self.stopwords),

@@ -100,9 +100,8 @@ class Snapshot:
             ),
             languages=LanguageGuesser.build(
                 languages,
-                index.vocabulary
-                | normalizer.stopwords
-                | {w for k in normalizer.spoken for w in k},
+                # Spoken variants are left out: "ne" and "bebe" are French as much as Flemish.
+                index.vocabulary | normalizer.stopwords,
             ),
             small_talk=SmallTalkIndex.build(library.file(SmallTalkFile).praatjes, standard),
             replies=Replies(library),

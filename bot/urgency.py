@@ -243,9 +243,9 @@ class UrgencyRules:
 # Change them only with a new run: each one trades missed emergencies against false alarms. ---
 URGENT_PROBABILITY = 0.5
 """The model alone makes a message urgent from this probability on."""
-VETO_PROBABILITY = 0.05
+VETO_PROBABILITY = 0.2
 """A rule that fires is overruled (and the message only "unsure") below this probability."""
-UNSURE_PROBABILITY = 0.25
+UNSURE_PROBABILITY = 0.15
 """From here up to `URGENT_PROBABILITY` the answer gets the "Is een kind nu in gevaar?" line."""
 
 
@@ -298,7 +298,8 @@ class UrgencyDetector:
         """The rules' trigger and findings, as the model sees them."""
         rules = self.languages.get(language, self.rules)
         trigger, findings = rules.read(standard)
-        return trigger, (*findings, f"taal-{language}", *extra)
+        term = (f"term-{trigger.replace(' ', '_')}",) if trigger else ()
+        return trigger, (*findings, *term, f"taal-{language}", *extra)
 
     def assess(self, standard: str, language: str = "nl", extra: Iterable[str] = ()) -> Assessment:
         """How urgent a normalized message (`NormalizedQuestion.standard`) is.

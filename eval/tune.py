@@ -7,6 +7,10 @@ combination that only memorizes one half shows up. Only questions the matcher de
 used: urgent ones and those naming a place are answered by other rules. Copy the chosen values
 into `bot/matching.py`, then run `playbook eval`. Keep the grid small: a few smooth parameters
 generalize, a finely fitted grid memorizes.
+
+The decision thresholds reach `decide` as a `Policy` (the value `Engine` takes too), never by
+overwriting module constants that other modules may have read already; the scoring weights
+are module constants that `matching.score` reads at every call.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 from bot import matching
 from bot.evaluation import LabelledQuestion, load_questions
-from bot.matching import Evidence, Outcome, decide
+from bot.matching import Evidence, Outcome, Policy, decide
 from bot.store import ContentStore
 
 GRID: dict[str, list[float]] = {
@@ -33,13 +37,33 @@ GRID: dict[str, list[float]] = {
 }
 
 
+POLICY_FIELDS = {
+    "ANSWER_SCORE": "answer_score",
+    "ANSWER_MARGIN": "answer_margin",
+    "CLARIFY_SCORE": "clarify_score",
+    "CLEAR_LEAD": "clear_lead",
+    "CLARIFY_WINDOW": "clarify_window",
+}
+"""Grid names that are `Policy` fields (the rest are scoring weights in `bot.matching`)."""
+
+
+def _apply(combo: dict[str, float]) -> Policy:
+    """Set the scoring weights of a combination; return its decision policy."""
+    for name, value in combo.items():
+        if name not in POLICY_FIELDS:
+            setattr(matching, name, value)
+    return Policy(**{POLICY_FIELDS[n]: v for n, v in combo.items() if n in POLICY_FIELDS})
+
+
 def _measure(
-    index: matching.MatchIndex, cases: list[tuple[LabelledQuestion, list[Evidence]]]
+    index: matching.MatchIndex,
+    cases: list[tuple[LabelledQuestion, list[Evidence]]],
+    policy: Policy,
 ) -> tuple[float, float]:
     """(top-1 of in-scope questions, fallback rate of out-of-scope ones)."""
     right = in_scope = fallback = oos = 0
     for question, evidence in cases:
-        match = decide(index.rank(evidence))
+        match = decide(index.rank(evidence), policy)
         if question.out_of_scope:
             oos += 1
             fallback += match.outcome is Outcome.FALLBACK
@@ -67,15 +91,11 @@ def main() -> None:
         combo = dict(zip(names, values, strict=True))
         if combo["CLARIFY_SCORE"] >= combo["ANSWER_SCORE"]:
             continue
-        for name, value in combo.items():
-            setattr(matching, name, value)
-        top1, oos = _measure(index, tune)
+        top1, oos = _measure(index, tune, _apply(combo))
         results.append((min(top1 / 0.9, oos / 0.9), top1, oos, combo))
     results.sort(key=lambda row: (row[0], row[1] + row[2]), reverse=True)
     for objective, top1, oos, combo in results[:12]:
-        for name, value in combo.items():
-            setattr(matching, name, value)
-        check_top1, check_oos = _measure(index, check)
+        check_top1, check_oos = _measure(index, check, _apply(combo))
         print(
             f"{objective:.3f} tune top1={top1:.1%} oos={oos:.1%} | "
             f"check top1={check_top1:.1%} oos={check_oos:.1%} | {combo}"

@@ -51,7 +51,21 @@ def test_ask_json_shape() -> None:
     code, out = _run("--content", str(FIXTURE_CONTENT), "ask", "--json", "er", "is", "een", "mes")
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"query", "outcome", "urgent", "hits", "text", "buttons", "elapsed_ms"}
+    # The fields issue 3 promised stay; urgency v3 adds how urgent and which language.
+    assert set(data) == {
+        "query",
+        "outcome",
+        "urgent",
+        "hits",
+        "text",
+        "buttons",
+        "elapsed_ms",
+        "urgency",
+        "language",
+    }
+    assert data["urgency"]["level"] == "urgent"
+    assert data["urgency"]["reason"] == "mes"
+    assert data["language"] == "nl"
     assert data["query"] == "er is een mes"
     assert data["urgent"] is True
     assert data["hits"][0]["id"] == "acuut-gevaar"

@@ -44,16 +44,19 @@ def test_nothing_found_falls_back_with_human_routes(engine: Engine) -> None:
     answer = engine.ask("hoeveel kost een parkeerplaats")
     assert answer.outcome is Outcome.FALLBACK
     data = {b.data for b in answer.reply.all_buttons()}
-    assert {"c", show("1712"), show("noodnummers"), "m"} <= data
+    assert {"c", show("1712"), show("stappenplan"), "m"} <= data
+    assert answer.reply.plain_text().startswith("Is een kind nu in gevaar? Bel 112 of 101.")
 
 
-def test_urgent_question_starts_with_the_emergency_item(engine: Engine) -> None:
+def test_urgent_question_gets_the_emergency_reply_alone(engine: Engine) -> None:
     answer = engine.ask("de vader staat aan de deur met een mes, signalen noteren?")
     assert answer.urgent
-    assert answer.hits[0].item_id == "acuut-gevaar"
-    assert answer.reply.plain_text().startswith("Tekst urgent kop")
-    # The matched answer follows the emergency part.
-    assert "Signalen noteren" in answer.reply.plain_text()
+    assert [h.item_id for h in answer.hits] == ["acuut-gevaar"]
+    assert answer.reply.plain_text() == "Bel 112 of 101.\n\n• Verwittig je verantwoordelijke."
+    # No second, unrelated item after the emergency part.
+    assert "Signalen noteren" not in answer.reply.plain_text()
+    # The VK button asks for the place; then the emergency numbers and the menu.
+    assert [b.data for b in answer.reply.all_buttons()] == ["c", show("noodnummers"), "m"]
 
 
 def test_a_place_gives_the_regional_vk_first(engine: Engine) -> None:
@@ -189,10 +192,12 @@ def test_urgent_with_a_place_keeps_the_regional_vk_after_the_emergency_part(
     answer = engine.ask("ik werk in Gent en er staat een papa met een mes")
     text = answer.reply.plain_text()
     assert [h.item_id for h in answer.hits][:2] == ["acuut-gevaar", "vk-oost-vlaanderen"]
-    assert text.index("Tekst urgent kop") < text.index("Voor Gent (Oost-Vlaanderen):")
+    assert text.index("Bel 112 of 101.") < text.index("Voor Gent (Oost-Vlaanderen):")
+    # The place is known, so the first button opens its VK instead of asking for a place.
+    assert answer.reply.all_buttons()[0].data == show("vk-oost-vlaanderen")
 
 
 def test_urgent_with_nothing_else_found_shows_only_the_emergency_item(engine: Engine) -> None:
     answer = engine.ask("mes")
     assert [h.item_id for h in answer.hits] == ["acuut-gevaar"]
-    assert answer.reply.plain_text().startswith("Tekst urgent kop\n\nAcuut gevaar")
+    assert answer.reply.plain_text().startswith("Bel 112 of 101.")

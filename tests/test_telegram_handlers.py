@@ -303,8 +303,17 @@ async def test_an_unknown_question_falls_back_to_human_routes(
     await feed(app, text_update("wat is het weer op mars"))
 
     params = only_message(rec)
-    assert params["text"] == "Tekst geen antwoord"
-    assert callback_data(params) == ["c", "i:1712", "i:noodnummers", "i:stappenplan", "m"]
+    # The danger line comes first, then the honest "not found", then the human routes.
+    assert (
+        params["text"] == "<b>Is een kind nu in gevaar? Bel 112 of 101.</b>\n\nTekst geen antwoord"
+    )
+    assert callback_data(params) == [
+        "c",
+        "i:kind-en-gezin-lijn",
+        "i:1712",
+        "i:stappenplan",
+        "m",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -315,10 +324,11 @@ async def test_an_urgent_question_opens_with_the_urgent_heading(
 ) -> None:
     await feed(app, text_update(question))
 
-    first = sent(rec)[0]
+    first = only_message(rec)
     assert first["chat_id"] == CHAT_ID
-    assert first["text"].startswith("<b>Tekst urgent kop</b>\n\n<b>Acuut gevaar</b>")
-    assert "Bel 112 of 101." in first["text"]
+    # The emergency reply alone: the numbers first, the next steps, three buttons.
+    assert first["text"] == "<b>Bel 112 of 101.</b>\n\n• Verwittig je verantwoordelijke."
+    assert callback_data(first) == ["c", "i:noodnummers", "m"]
 
 
 async def test_only_punctuation_gets_the_empty_message_text(
@@ -350,7 +360,11 @@ async def test_an_edited_message_is_not_answered_again(app: App, rec: RecordingR
             "<b>Tekst leren titel</b>",
             ["i:e-learning", "i:vorming", "i:supervisie", "i:draaiboek", "m"],
         ),
-        ("n", "Tekst geen antwoord", ["c", "i:1712", "i:noodnummers", "i:stappenplan", "m"]),
+        (
+            "n",
+            "<b>Is een kind nu in gevaar? Bel 112 of 101.</b>",
+            ["c", "i:kind-en-gezin-lijn", "i:1712", "i:stappenplan", "m"],
+        ),
         (
             "p:3500",
             "<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>",

@@ -62,7 +62,7 @@ MAX_BOT_SHORT_DESCRIPTION_CHARS = 120
 """`bot_korte_beschrijving` (Telegram's own limit; 100)."""
 
 MAX_ITEM_CHARS = 8000
-"""An item's reply as a whole: title, text, checklist, contact details and sources (3,151).
+"""An item's reply as a whole: title, text, checklist, contact details and sources (2,011).
 
 Two Telegram messages' worth; the fields' own limits alone would allow about nine.
 """

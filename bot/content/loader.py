@@ -9,7 +9,6 @@ not cascade into a page of "unknown id" errors).
 from __future__ import annotations
 
 import difflib
-import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,6 +45,7 @@ from bot.content.model import (
     UrgentFile,
 )
 from bot.content.problems import ContentError, Level, Problem, shorten
+from bot.content.templates import TemplateError, parse_template
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
 from bot.matching import OUT_OF_SCOPE
 
@@ -479,13 +479,13 @@ def _check_texts(file: _File, out: _Collector) -> None:
         allowed = PLACEHOLDERS.get(key, frozenset())
         allowed_text = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "geen"
         try:
-            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError:
+            names = set(parse_template(value).names)
+        except TemplateError as error:
             out.add(
                 file,
                 ("teksten", key),
-                "de accolades { } kloppen niet",
-                hint="schrijf {{ en }} voor een letterlijke accolade",
+                error.message,
+                hint=f"{error.hint}; toegelaten: {allowed_text}",
             )
             continue
         for name in sorted(names - allowed):

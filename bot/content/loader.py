@@ -604,18 +604,19 @@ def _check_contacts(files: list[_File], out: _Collector) -> None:
 
 
 def check_content(
-    directory: Path, *, today: date | None = None
+    directory: Path, *, today: date | None = None, relative_paths: bool = False
 ) -> tuple[Library | None, list[Problem]]:
     """Read and validate a content folder; the library is None when there is any error.
 
-    Nothing in the folder raises: a missing, unreadable, oversized or malformed file is a
-    problem too.
+    Problems name files as `directory / name`, or, with `relative_paths`, by their name in
+    the folder only (for replies to admins, who must not see the server's paths). Nothing in
+    the folder raises: a missing, unreadable, oversized or malformed file is a problem too.
     """
     out = _Collector()
     files: list[_File] = []
 
     def shown(path: Path) -> str:
-        return str(path)
+        return str(path.relative_to(directory)) if relative_paths else str(path)
 
     for name, model in FILES.items():
         path = directory / name

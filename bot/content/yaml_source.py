@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import yaml
 
 from bot.content.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_KEY_CHARS, MAX_VALUES
+from bot.content.problems import shorten
 
 Path_ = tuple[str | int, ...]
 """Location of a value in a document: mapping keys and list indexes from the root."""
@@ -121,7 +122,7 @@ def _start(event: yaml.Event) -> _Mark:
     return mark
 
 
-def text_position(text: str, index: int) -> Position:
+def _text_position(text: str, index: int) -> Position:
     """The line and column of a character offset, counting line breaks the way YAML does."""
     line = 1
     line_start = 0
@@ -152,9 +153,10 @@ def _not_regular(path: Path, mode: int) -> YamlProblem:
 
 
 def _too_big(path: Path, size: int) -> YamlProblem:
+    megabytes = f"{size / _MB:.1f}".replace(".", ",")  # Dutch decimal comma
     return YamlProblem(
         Position(1, 1),
-        f"het bestand is te groot: {size / _MB:.1f} MB (max. {MAX_FILE_BYTES // _MB} MB)",
+        f"het bestand is te groot: {megabytes} MB (max. {MAX_FILE_BYTES // _MB} MB)",
         "de inhoudsbestanden zijn elk minder dan 0,1 MB; kijk na of er niet per ongeluk iets "
         f"groots in {path.name} geplakt is",
     )
@@ -192,7 +194,7 @@ def _os_problem(path: Path, error: OSError) -> YamlProblem:
     )
 
 
-def read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path) -> bytes:
     """The bytes of a regular file of at most `MAX_FILE_BYTES`, or a `YamlProblem` saying why not.
 
     The kind and size are checked before opening (a FIFO would block, a device could be
@@ -228,8 +230,8 @@ def read_bytes(path: Path) -> bytes:
     return b"".join(chunks)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text without characters YAML forbids; a `YamlProblem` at the first bad one."""
+def _decode(data: bytes) -> str:
+    """The bytes as UTF-8 text; a `YamlProblem` at the first byte that is not."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -241,7 +243,6 @@ def decode(data: bytes) -> str:
             f"het bestand is geen UTF-8-tekst (de byte 0x{data[error.start]:02X} hier)",
             "bewaar het als UTF-8 in je teksteditor (niet als 'ANSI' of 'Windows-1252')",
         ) from error
-    _check_printable(text)
     return text
 
 
@@ -250,7 +251,7 @@ def _check_printable(text: str) -> None:
     bad = _NOT_PRINTABLE.search(text)
     if bad is not None:
         raise YamlProblem(
-            text_position(text, bad.start()),
+            _text_position(text, bad.start()),
             f"onzichtbaar stuurteken U+{ord(bad.group()):04X} in de tekst",
             "verwijder het: typ de tekst rond deze plaats opnieuw (zulke tekens komen soms mee "
             "bij kopiëren uit Word, een pdf of een e-mail)",
@@ -271,6 +272,12 @@ class _Open:
     key_lines: dict[str, int] = field(default_factory=dict)
 
 
+_NO_ANCHORS = (
+    "de inhoud heeft ankers (&) en verwijzingen (*) nooit nodig: schrijf de tekst voluit op "
+    "elke plaats waar hij moet staan"
+)
+
+
 def _problem(event: yaml.Event, message: str, hint: str) -> YamlProblem:
     return YamlProblem(_position(_start(event)), message, hint)
 
@@ -280,23 +287,23 @@ def _check_node(event: yaml.Event, count: int) -> None:
     if isinstance(event, yaml.AliasEvent):
         raise _problem(
             event,
-            f"verwijzingen naar een anker ('*{event.anchor}') zijn niet toegelaten",
-            "de inhoud heeft ankers (&) en verwijzingen (*) nooit nodig: schrijf de tekst "
-            "voluit op elke plaats waar hij moet staan",
+            f"verwijzingen naar een anker ('*{shorten(event.anchor)}') zijn niet toegelaten",
+            f"{_NO_ANCHORS}; een tekst die met * begint, zet je tussen aanhalingstekens: "
+            f'"*{shorten(event.anchor)}"',
         )
     assert isinstance(event, yaml.NodeEvent)
     if event.anchor is not None:
         raise _problem(
             event,
-            f"ankers ('&{event.anchor}') zijn niet toegelaten",
-            "de inhoud heeft ankers (&) en verwijzingen (*) nooit nodig: schrijf de tekst "
-            "voluit op elke plaats waar hij moet staan",
+            f"ankers ('&{shorten(event.anchor)}') zijn niet toegelaten",
+            f"{_NO_ANCHORS}; een tekst die met & begint, zet je tussen aanhalingstekens",
         )
     tag = getattr(event, "tag", None)
     if tag not in _PLAIN_TAGS:
         raise _problem(
             event,
-            f"de YAML-tag '{str(tag).replace('tag:yaml.org,2002:', '!!')}' is niet toegelaten",
+            f"de YAML-tag '{shorten(str(tag).replace('tag:yaml.org,2002:', '!!'))}' is niet "
+            "toegelaten",
             "schrijf gewone tekst, zonder '!!' of '!' ervoor",
         )
     if count > MAX_VALUES:
@@ -348,7 +355,7 @@ def _build(loader: _Events) -> Document:
             count += 1
             _check_node(event, count)
             parent = stack[-1] if stack else None
-            if isinstance(parent, _Open) and isinstance(parent.value, dict) and parent.key is None:
+            if parent is not None and isinstance(parent.value, dict) and parent.key is None:
                 parent.key = _key(event, parent)
                 continue
             if parent is None:
@@ -418,7 +425,8 @@ def _explain(text: str, fast_error: yaml.YAMLError) -> YamlProblem:
     """The pure-Python parser's clearer message for an error the fast parser found.
 
     Only the text up to the line after the error is parsed again (the parser reads as a
-    stream, so it stops at the same place), and not at all when that is long.
+    stream, so it stops at the same place), and not at all when that is long. Should the
+    slow parser stop only later (at the cut-off end), the fast parser's message is kept.
     """
     mark = getattr(fast_error, "problem_mark", None)
     end = len(text)
@@ -433,7 +441,9 @@ def _explain(text: str, fast_error: yaml.YAMLError) -> YamlProblem:
     try:
         _parse_with(yaml.BaseLoader, text[:end])
     except yaml.YAMLError as error:
-        return _syntax_problem(error)
+        slow_mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        if mark is None or (slow_mark is not None and slow_mark.line <= mark.line):
+            return _syntax_problem(error)
     except YamlProblem as problem:
         return problem
     return _syntax_problem(fast_error)
@@ -450,4 +460,4 @@ def parse_yaml(text: str) -> Document:
 
 def read_yaml(path: Path) -> Document:
     """Read and parse one file; every problem (also a missing or unreadable file) is located."""
-    return parse_yaml(decode(read_bytes(path)))
+    return parse_yaml(_decode(_read_bytes(path)))

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.content.limits import MAX_DEPTH
-from bot.content.loader import check_content
+from bot.content.limits import MAX_DEPTH, MAX_ITEM_CHARS, MAX_TEXT_CHARS
+from bot.content.loader import _reply_chars, check_content
 from bot.content.problems import ContentError, Level, Problem
 from bot.content.templates import parse_template
 from bot.engine import Engine
@@ -436,3 +436,34 @@ def test_escaped_braces_are_literal_text_never_a_format_spec() -> None:
 
 def test_the_300_byte_bomb_is_300_bytes() -> None:
     assert len(_bomb(8).encode()) <= 300
+
+
+def test_the_largest_item_check_accepts_is_at_most_three_messages(folder: Path) -> None:
+    # Every field of a step near its own limit, the whole item just under MAX_ITEM_CHARS.
+    from bot_telegram.render import MAX_TEXT, to_messages
+
+    words = ("woord " * 700)[:MAX_TEXT_CHARS].strip()
+    checklist = "".join(f"      - {'regel ' * 45}{i}\n" for i in range(13))  # 13 x 272
+    sources = f"      - https://example.org/{'b' * 200}\n"
+    _replace(
+        "stappen.yaml",
+        "    titel: Signalen noteren\n    tekst: Antwoord over signalen noteren.\n",
+        f"    titel: {'Signalen noteren ' * 7}\n    tekst: {words}\n",
+    )(folder, pytest.MonkeyPatch())
+    _replace(
+        "stappen.yaml",
+        "    bronnen:\n      - https://example.org/signalen-noteren\n",
+        f"    bronnen:\n{sources}",
+    )(folder, pytest.MonkeyPatch())
+    _replace("stappen.yaml", "    checklist: [Wat zag je]\n", f"    checklist:\n{checklist}")(
+        folder, pytest.MonkeyPatch()
+    )
+    library, problems = check_content(folder, today=TODAY)
+    assert library is not None, _errors(problems, folder)
+    step = library.items["signalen-noteren"]
+    assert MAX_ITEM_CHARS - 1000 < _reply_chars(step) <= MAX_ITEM_CHARS
+    reply = Engine(ContentStore.open(folder, today=TODAY)).show("signalen-noteren")
+    assert reply is not None
+    messages = to_messages(reply)
+    assert len(messages) <= 3
+    assert all(len(m.text) <= MAX_TEXT for m in messages)

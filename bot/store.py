@@ -136,10 +136,14 @@ class ContentStore:
         return self._current
 
     def reload(self, directory: Path | None = None) -> list[Problem]:
-        """Load again; swap only if valid. Returns the problems (errors mean: not swapped)."""
+        """Load again; swap only if valid. Returns the problems (errors mean: not swapped).
+
+        The problems name files relative to the content folder: they are shown to admins in
+        Telegram, who need not (and should not) see the server's paths.
+        """
         with self._lock:
             folder = directory or self._current.library.directory
-            library, problems = check_content(folder)
+            library, problems = check_content(folder, relative_paths=True)
             if library is None:
                 errors = sum(p.level is Level.ERROR for p in problems)
                 log.warning("content reload refused: %d error(s); keeping the last good", errors)

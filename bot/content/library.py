@@ -21,6 +21,7 @@ from bot.content.model import (
     TextKey,
     Urgent,
 )
+from bot.content.templates import Template, parse_template
 
 FileModel = TypeVar("FileModel", bound=Strict)
 
@@ -52,6 +53,7 @@ class Library:
     """Every file's model by its type; newer files are read through `file()`."""
     items: Mapping[str, Item] = field(init=False)
     kinds: Mapping[str, Kind] = field(init=False)
+    templates: Mapping[TextKey, Template] = field(init=False)
 
     def __post_init__(self) -> None:
         groups: list[tuple[Kind, tuple[Item, ...]]] = [
@@ -70,6 +72,9 @@ class Library:
         # Frozen dataclass: derived lookups are set once here, never mutated afterwards.
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "kinds", kinds)
+        # Validated by the loader; a text that does not parse fails here, loudly.
+        templates = {key: parse_template(text) for key, text in self.texts.items()}
+        object.__setattr__(self, "templates", templates)
 
     def file(self, model: type[FileModel]) -> FileModel:
         """The validated contents of one file, by its model (`library.file(SpokenFile)`)."""
@@ -80,9 +85,12 @@ class Library:
         return found
 
     def text(self, key: TextKey, **values: str) -> str:
-        """A UI sentence, with its placeholders filled (validated at load time)."""
-        template = self.texts[key]
-        return template.format(**values) if values else template
+        """A UI sentence with its placeholders filled: plain substitution, linear time.
+
+        `{{` and `}}` are literal braces in every text; the placeholders a text may use were
+        checked when the content was loaded.
+        """
+        return self.templates[key].render(values)
 
     def step_index(self, item_id: str) -> int | None:
         """The 0-based position of a step in the plan, or None if `item_id` is not a step."""

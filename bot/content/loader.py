@@ -9,7 +9,6 @@ not cascade into a page of "unknown id" errors).
 from __future__ import annotations
 
 import difflib
-import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.contract import REQUIRED_COMMANDS, REQUIRED_FILE_FOR, REQUIRED_IDS
 from bot.content.library import Library
+from bot.content.limits import (
+    MAX_BOT_DESCRIPTION_CHARS,
+    MAX_BOT_SHORT_DESCRIPTION_CHARS,
+    MAX_BUTTON_CHARS,
+    MAX_ITEM_CHARS,
+)
 from bot.content.model import (
     EMAIL_RE,
     FILES,
@@ -39,7 +44,8 @@ from bot.content.model import (
     TextsFile,
     UrgentFile,
 )
-from bot.content.problems import ContentError, Level, Problem
+from bot.content.problems import ContentError, Level, Problem, shorten
+from bot.content.templates import TemplateError, parse_template
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
 from bot.matching import OUT_OF_SCOPE
 
@@ -55,6 +61,28 @@ PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "herladen_fout": frozenset({"fouten"}),
 }
 """The placeholders each UI text may use; every other text has none."""
+
+BUTTON_TEXTS: tuple[TextKey, ...] = (
+    "knop_menu",
+    "knop_stappenplan",
+    "knop_contact",
+    "knop_leren",
+    "knop_noodnummers",
+    "knop_vorige",
+    "knop_volgende",
+    "knop_alle_stappen",
+    "knop_privacy",
+    "geen_van_deze",
+)
+"""The UI texts that are button labels (`knop_verlopen` is a message, not a button)."""
+
+TEXT_LIMITS: Mapping[str, int] = {
+    **dict.fromkeys(BUTTON_TEXTS, MAX_BUTTON_CHARS),
+    "bot_beschrijving": MAX_BOT_DESCRIPTION_CHARS,
+    "bot_korte_beschrijving": MAX_BOT_SHORT_DESCRIPTION_CHARS,
+}
+"""UI texts with a stricter length limit than `MAX_UI_TEXT_CHARS`: button labels, and the
+descriptions Telegram shows on the bot's profile (Telegram's own limits)."""
 
 _LABEL_KEYS = ("id", "commando", "postcode", "term")
 """Keys whose value names a mapping in messages (`[vk-limburg]`)."""
@@ -103,7 +131,7 @@ def _describe(data: Any, path: Path_) -> tuple[str | None, str | None]:
         if isinstance(node, dict):
             for key in _LABEL_KEYS:
                 if isinstance(node.get(key), str):
-                    label, label_depth = node[key], depth
+                    label, label_depth = shorten(node[key]), depth
                     break
         try:
             node = node[part]
@@ -128,21 +156,30 @@ def _translate(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, s
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return "dit verplichte veld ontbreekt", f"voeg een regel '{field}: …' toe"
+    shown = shorten(error["input"])
     if kind == "string_pattern_mismatch":
         if field in ("id", "vk", "provincie") or (loc and isinstance(loc[-2], str)):
             return (
-                f"'{error['input']}' is geen geldige id",
+                f"'{shown}' is geen geldige id",
                 "gebruik alleen kleine letters, cijfers en '-', maximaal 40 tekens, "
                 "zonder '-' vooraan of achteraan",
             )
-        return f"'{error['input']}' heeft niet de juiste vorm", None
+        return f"'{shown}' heeft niet de juiste vorm", None
     if kind in ("string_too_short", "too_short"):
         return (
             "mag niet leeg zijn",
             "vul een waarde in, of verwijder het veld als het optioneel is",
         )
     if kind == "string_too_long":
-        return f"is te lang (max. {ctx.get('max_length')} tekens)", "maak de tekst korter"
+        return (
+            f"is te lang: {len(error['input'])} tekens (max. {ctx.get('max_length')})",
+            "maak de tekst korter (zie 'Grenzen' in content/README.md)",
+        )
+    if kind == "too_long":
+        return (
+            f"te veel elementen: {ctx.get('actual_length')} (max. {ctx.get('max_length')})",
+            "schrap of verdeel elementen (zie 'Grenzen' in content/README.md)",
+        )
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
         expected = {
             "string_type": "tekst",
@@ -157,15 +194,15 @@ def _translate(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, s
         )
         return f"verwacht {expected}, maar dit is {got_word}", hint
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        return f"'{error['input']}' is geen geldige datum", "schrijf de datum als JJJJ-MM-DD"
+        return f"'{shown}' is geen geldige datum", "schrijf de datum als JJJJ-MM-DD"
     if kind in ("enum", "literal_error"):
         return (
-            f"'{error['input']}' is geen toegelaten waarde",
+            f"'{shown}' is geen toegelaten waarde",
             f"kies uit: {ctx.get('expected', '')}",
         )
     if kind == "value_error":
-        return str(ctx.get("error", error["msg"])), None
-    return str(error["msg"]), None
+        return shorten(ctx.get("error", error["msg"]), 200), None
+    return shorten(error["msg"], 200), None
 
 
 def _validate(file: _File, model: type[Strict], out: _Collector) -> Strict | None:
@@ -431,19 +468,27 @@ def _check_texts(file: _File, out: _Collector) -> None:
                 hint=f"voeg onder 'teksten:' een regel '{key}: …' toe",
             )
     for key, value in texts.teksten.items():
-        allowed = PLACEHOLDERS.get(key, frozenset())
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError:
+        limit = TEXT_LIMITS.get(key)
+        if limit is not None and len(value) > limit:
             out.add(
                 file,
                 ("teksten", key),
-                "de accolades { } kloppen niet",
-                hint="schrijf {{ en }} voor een letterlijke accolade",
+                f"is te lang: {len(value)} tekens (max. {limit})",
+                hint="maak de tekst korter (zie 'Grenzen' in content/README.md)",
+            )
+        allowed = PLACEHOLDERS.get(key, frozenset())
+        allowed_text = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "geen"
+        try:
+            names = set(parse_template(value).names)
+        except TemplateError as error:
+            out.add(
+                file,
+                ("teksten", key),
+                error.message,
+                hint=f"{error.hint}; toegelaten: {allowed_text}",
             )
             continue
         for name in sorted(names - allowed):
-            allowed_text = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "geen"
             out.add(
                 file,
                 ("teksten", key),
@@ -458,6 +503,29 @@ def _check_texts(file: _File, out: _Collector) -> None:
             f"het commando '{command}' ontbreekt",
             hint=f"voeg '- commando: {command}' met een 'beschrijving' toe",
         )
+
+
+def _reply_chars(item: Item) -> int:
+    """The characters of an item's own content in its reply (not the UI texts around it)."""
+    parts = [item.titel, item.tekst, *item.bronnen, *getattr(item, "checklist", [])]
+    for contact in getattr(item, "contact", []):
+        parts += [contact.waarde or "", contact.label or ""]
+    return sum(map(len, parts))
+
+
+def _check_item_sizes(files: list[_File], out: _Collector) -> None:
+    """An item's reply as a whole stays within `MAX_ITEM_CHARS` (about two messages)."""
+    for file in files:
+        for path, item in _models_with_path(file):
+            size = _reply_chars(item)
+            if size > MAX_ITEM_CHARS:
+                out.add(
+                    file,
+                    (*path, "id"),
+                    f"het antwoord van dit item is in totaal te lang: {size} tekens "
+                    f"(max. {MAX_ITEM_CHARS}: titel, tekst, checklist, contact en bronnen samen)",
+                    hint="maak de tekst korter of verdeel het onderwerp over twee items",
+                )
 
 
 def _check_freshness(files: list[_File], today: date, out: _Collector) -> None:
@@ -514,39 +582,50 @@ def _check_contacts(files: list[_File], out: _Collector) -> None:
                     out.add(
                         file,
                         where,
-                        f"'{value}' is geen telefoonnummer",
+                        f"'{shorten(value)}' is geen telefoonnummer",
                         hint='alleen cijfers en spaties, bv. "078 150 100"',
                     )
                 elif contact.soort is ContactKind.EMAIL and not EMAIL_RE.match(value):
                     out.add(
-                        file, where, f"'{value}' is geen e-mailadres", hint="bv. info@voorbeeld.be"
+                        file,
+                        where,
+                        f"'{shorten(value)}' is geen e-mailadres",
+                        hint="bv. info@voorbeeld.be",
                     )
                 elif contact.soort in (ContactKind.WEBSITE, ContactKind.CHAT) and not (
                     value.startswith(("https://", "http://"))
                 ):
-                    out.add(file, where, f"'{value}' is geen webadres", hint="begin met https://")
+                    out.add(
+                        file,
+                        where,
+                        f"'{shorten(value)}' is geen webadres",
+                        hint="begin met https://",
+                    )
 
 
 def check_content(
-    directory: Path, *, today: date | None = None
+    directory: Path, *, today: date | None = None, relative_paths: bool = False
 ) -> tuple[Library | None, list[Problem]]:
-    """Read and validate a content folder; the library is None when there is any error."""
+    """Read and validate a content folder; the library is None when there is any error.
+
+    Problems name files as `directory / name`, or, with `relative_paths`, by their name in
+    the folder only (for replies to admins, who must not see the server's paths). Nothing in
+    the folder raises: a missing, unreadable, oversized or malformed file is a problem too.
+    """
     out = _Collector()
     files: list[_File] = []
+
+    def shown(path: Path) -> str:
+        return str(path.relative_to(directory)) if relative_paths else str(path)
+
     for name, model in FILES.items():
-        file = _File(name, str(directory / name))
-        files.append(file)
         path = directory / name
-        if not path.is_file():
+        file = _File(name, shown(path))
+        files.append(file)
+        if not path.exists() and not path.is_symlink():
             file.model = _empty(model)
-            if file.model is None:
-                out.add(
-                    file,
-                    (),
-                    "dit bestand ontbreekt",
-                    hint=f"maak {name} aan (zie content/README.md)",
-                )
-            continue
+            if file.model is not None:
+                continue  # a file that may be left out (every field has a default)
         try:
             file.document = read_yaml(path)
         except YamlProblem as problem:
@@ -562,7 +641,7 @@ def check_content(
             if extra.name not in FILES:
                 out.problems.append(
                     Problem(
-                        str(extra),
+                        shown(extra),
                         1,
                         1,
                         Level.WARNING,
@@ -576,6 +655,7 @@ def check_content(
     _check_regions(files, ids, out)
     _check_texts(by_name["teksten.yaml"], out)
     _check_contacts(files, out)
+    _check_item_sizes(files, out)
     _check_freshness(files, today or date.today(), out)
     problems = out.problems
     if any(p.level is Level.ERROR for p in problems):

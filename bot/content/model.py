@@ -15,11 +15,58 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from bot.content.limits import (
+    MAX_BUTTON_CHARS,
+    MAX_CHECKLIST,
+    MAX_COMMAND_DESCRIPTION_CHARS,
+    MAX_COMMANDS,
+    MAX_CONTACTS,
+    MAX_ITEMS,
+    MAX_LANGUAGES,
+    MAX_LINE_CHARS,
+    MAX_LOCAL_PARTNERS,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_PLACES,
+    MAX_POSTCODES,
+    MAX_PROVINCES,
+    MAX_RELATED,
+    MAX_SOURCE_CHARS,
+    MAX_SOURCES,
+    MAX_STEPS,
+    MAX_TERM_CHARS,
+    MAX_TERMS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_UI_TEXT_CHARS,
+    MAX_VARIANTS,
+    MAX_WORDS,
+)
+
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 """Lowercase letters, digits and '-', at most 40 characters (fits callback data and deep links)."""
 
 ItemId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _text(max_chars: int) -> StringConstraints:
+    """Stripped, non-empty text of at most `max_chars` characters (see `limits`)."""
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_chars)
+
+
+Title = Annotated[str, _text(MAX_TITLE_CHARS)]
+ButtonLabel = Annotated[str, _text(MAX_BUTTON_CHARS)]
+Body = Annotated[str, _text(MAX_TEXT_CHARS)]
+Term = Annotated[str, _text(MAX_TERM_CHARS)]
+"""A search term, urgency word or phrase, synonym, stop word or out-of-scope term."""
+Line = Annotated[str, _text(MAX_LINE_CHARS)]
+"""One line of detail: a checklist line, a contact's value or label."""
+Name = Annotated[str, _text(MAX_NAME_CHARS)]
+"""A province, municipality or place name."""
+SourceText = Annotated[str, _text(MAX_SOURCE_CHARS)]
+UiText = Annotated[str, _text(MAX_UI_TEXT_CHARS)]
+Note = Annotated[str, StringConstraints(max_length=MAX_NOTE_CHARS)]
+Remark = Annotated[str, StringConstraints(max_length=MAX_LINE_CHARS)]
 
 
 class Status(StrEnum):
@@ -54,8 +101,8 @@ def _check_url(value: str) -> str:
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ./-]{1,18}[0-9]$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
-Source = Annotated[Text, AfterValidator(_check_source)]
-Url = Annotated[Text, AfterValidator(_check_url)]
+Source = Annotated[SourceText, AfterValidator(_check_source)]
+Url = Annotated[SourceText, AfterValidator(_check_url)]
 
 
 class Strict(BaseModel):
@@ -68,28 +115,35 @@ class Item(Strict):
     """Fields every answerable item has."""
 
     id: ItemId = Field(description="Vaste, unieke sleutel: kleine letters, cijfers en '-'.")
-    titel: Text = Field(description="De titel zoals de gebruiker hem ziet.")
-    knop: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | (
-        None
-    ) = Field(None, description="Korte naam voor op een knop (max. 40 tekens); anders de titel.")
-    tekst: Text = Field(
+    titel: Title = Field(description="De titel zoals de gebruiker hem ziet.")
+    knop: ButtonLabel | None = Field(
+        None,
+        description=f"Korte naam voor op een knop (max. {MAX_BUTTON_CHARS} tekens); anders de "
+        "titel.",
+    )
+    tekst: Body = Field(
         description="Het antwoord. Gewone tekst; een lege regel begint een alinea."
     )
-    zoektermen: list[Text] = Field(
+    zoektermen: list[Term] = Field(
         min_length=1,
+        max_length=MAX_TERMS,
         description="Woorden en zinnen waarmee iemand naar dit onderwerp kan vragen.",
     )
     verwant: list[ItemId] = Field(
-        default_factory=list, description="Ids van items die bij dit item horen (knoppen)."
+        default_factory=list,
+        max_length=MAX_RELATED,
+        description="Ids van items die bij dit item horen (knoppen).",
     )
     bronnen: list[Source] = Field(
-        min_length=1, description="Waar de inhoud vandaan komt: webadres of documentnaam."
+        min_length=1,
+        max_length=MAX_SOURCES,
+        description="Waar de inhoud vandaan komt: webadres of documentnaam.",
     )
     nagekeken: date = Field(description="Datum van het laatste nazicht, als JJJJ-MM-DD.")
     status: Status | None = Field(
         None, description="'te-verifieren' als de inhoud nog niet door een bron bevestigd is."
     )
-    notitie: str | None = Field(
+    notitie: Note | None = Field(
         None, description="Interne notitie voor beheerders; nooit getoond."
     )
 
@@ -102,8 +156,9 @@ class Item(Strict):
 class Step(Item):
     """One step of the step plan."""
 
-    checklist: list[Text] = Field(
+    checklist: list[Line] = Field(
         default_factory=list,
+        max_length=MAX_CHECKLIST,
         description="Optionele lijst om af te vinken (als opsomming getoond).",
     )
 
@@ -123,10 +178,10 @@ class ContactEntry(Strict):
     """One contact detail; an unverified one is never shown to users as fact."""
 
     soort: ContactKind = Field(description="telefoon, email, website, adres, uren of chat.")
-    waarde: Text | None = Field(
+    waarde: Line | None = Field(
         None, description="Het nummer, adres, … Mag leeg blijven zolang status te-verifieren is."
     )
-    label: Text | None = Field(None, description="Optioneel: waarvoor dit contact dient.")
+    label: Line | None = Field(None, description="Optioneel: waarvoor dit contact dient.")
     status: Status | None = None
     bron: Source | None = Field(None, description="Bron van dit gegeven, als die afwijkt.")
 
@@ -139,7 +194,7 @@ class ContactEntry(Strict):
 class Partner(Item):
     """An organisation a worker can turn to."""
 
-    contact: list[ContactEntry] = Field(default_factory=list)
+    contact: list[ContactEntry] = Field(default_factory=list, max_length=MAX_CONTACTS)
     provincie: ItemId | None = Field(
         None, description="Voor een VK: de id van de provincie (of Brussel) die het bedient."
     )
@@ -161,7 +216,7 @@ class StepsFile(Strict):
     """`stappen.yaml`: the overview item and the steps, in order."""
 
     overzicht: Item
-    stappen: list[Step] = Field(min_length=1)
+    stappen: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
 
 
 def _check_urgent_term(value: str) -> str:
@@ -174,7 +229,7 @@ def _check_urgent_term(value: str) -> str:
     return value
 
 
-UrgentTerm = Annotated[Text, AfterValidator(_check_urgent_term)]
+UrgentTerm = Annotated[Term, AfterValidator(_check_urgent_term)]
 """A word or phrase; '*' stands for any letters ("verslik*", "*slikt")."""
 
 
@@ -205,25 +260,33 @@ class UrgentFile(Strict):
     acuut: Urgent
     noodantwoord: EmergencyReply
     signaalwoorden: list[UrgentTerm] = Field(
-        min_length=1, description="Woorden die op acuut gevaar wijzen (ook met tikfouten herkend)."
+        min_length=1,
+        max_length=MAX_WORDS,
+        description="Woorden die op acuut gevaar wijzen (ook met tikfouten herkend).",
     )
     signaalzinnen: list[UrgentTerm] = Field(
-        default_factory=list, description="Zinnen van meerdere woorden die op acuut gevaar wijzen."
+        default_factory=list,
+        max_length=MAX_WORDS,
+        description="Zinnen van meerdere woorden die op acuut gevaar wijzen.",
     )
     gevaarwoorden: list[UrgentTerm] = Field(
         default_factory=list,
+        max_length=MAX_WORDS,
         description="Woorden voor geweld of letsel die alleen samen met een nu-woord alarm geven.",
     )
     nu_woorden: list[UrgentTerm] = Field(
         default_factory=list,
+        max_length=MAX_WORDS,
         description="Woorden die zeggen dat het nu of zo meteen gebeurt (nu, hier, vanavond, …).",
     )
-    geen_alarm: list[Text] = Field(
+    geen_alarm: list[Term] = Field(
         default_factory=list,
+        max_length=MAX_WORDS,
         description="Zinnen die een nu-woord neutraliseren, bv. 'wat moet ik nu doen'.",
     )
     verleden_woorden: list[UrgentTerm] = Field(
         default_factory=list,
+        max_length=MAX_WORDS,
         description="Woorden voor voorbij of denkbeeldig gevaar (vorige week, vroeger, wat als): "
         "die houden een gevaarwoord tegen.",
     )
@@ -232,43 +295,43 @@ class UrgentFile(Strict):
 class PartnersFile(Strict):
     """`partners.yaml`."""
 
-    partners: list[Partner] = Field(min_length=1)
+    partners: list[Partner] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class LearningFile(Strict):
     """`leren.yaml`."""
 
-    leren: list[Learning] = Field(min_length=1)
+    leren: list[Learning] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class QuestionsFile(Strict):
     """`vragen.yaml`."""
 
-    vragen: list[Question] = Field(min_length=1)
+    vragen: list[Question] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Synonym(Strict):
     """Words that mean the same; questions are rewritten to `term` before matching."""
 
-    term: Text
-    varianten: list[Text] = Field(min_length=1)
+    term: Term
+    varianten: list[Term] = Field(min_length=1, max_length=MAX_VARIANTS)
 
 
 class SpokenForm(Strict):
     """A spoken Flemish (tussentaal) form and its standard Dutch, for questions and content."""
 
-    standaard: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
-        description="De standaardtaal, bv. 'niet' of 'ik weet niet'."
-    )
-    varianten: list[Text] = Field(
-        min_length=1, description="Hoe het getypt wordt, bv. 'ni', 'nie' of 'kweetni'."
+    standaard: Term = Field(description="De standaardtaal, bv. 'niet' of 'ik weet niet'.")
+    varianten: list[Term] = Field(
+        min_length=1,
+        max_length=MAX_VARIANTS,
+        description="Hoe het getypt wordt, bv. 'ni', 'nie' of 'kweetni'.",
     )
 
 
 class SpokenFile(Strict):
     """`spreektaal.yaml`: tussentaal and chat spelling rewritten to standard Dutch."""
 
-    spreektaal: list[SpokenForm] = Field(default_factory=list)
+    spreektaal: list[SpokenForm] = Field(default_factory=list, max_length=MAX_WORDS)
 
 
 class Language(Strict):
@@ -277,19 +340,23 @@ class Language(Strict):
     taal: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = Field(
         description="Taalcode: fr, en, …"
     )
-    herkenning: list[Text] = Field(
+    herkenning: list[Term] = Field(
         min_length=5,
+        max_length=MAX_WORDS,
         description="Gewone woorden van die taal (le, est, pas / the, is, not): zo herkent de "
         "bot dat een bericht in die taal is.",
     )
     signaalwoorden: list[UrgentTerm] = Field(
-        default_factory=list, description="Woorden of zinnen die in die taal op gevaar NU wijzen."
+        default_factory=list,
+        max_length=MAX_WORDS,
+        description="Woorden of zinnen die in die taal op gevaar NU wijzen.",
     )
     verleden_woorden: list[UrgentTerm] = Field(
         default_factory=list,
+        max_length=MAX_WORDS,
         description="Woorden voor voorbij of denkbeeldig gevaar in die taal (hier, si jamais…).",
     )
-    noodantwoord: Text = Field(
+    noodantwoord: UiText = Field(
         description="Het korte noodantwoord in die taal: 112 en 101 eerst.",
     )
 
@@ -297,8 +364,8 @@ class Language(Strict):
 class LanguagesFile(Strict):
     """`talen.yaml`: emergencies in French and English, and the notice for other languages."""
 
-    talen: list[Language] = Field(default_factory=list)
-    andere_taal: Text | None = Field(
+    talen: list[Language] = Field(default_factory=list, max_length=MAX_LANGUAGES)
+    andere_taal: UiText | None = Field(
         None,
         description="Antwoord op een bericht in een andere taal of een ander schrift, in het "
         "Nederlands, Frans en Engels: 112/101 op de eerste regel.",
@@ -309,28 +376,30 @@ class SmallTalk(Strict):
     """Greetings, thanks, "ok", "test": a short warm reply instead of "no answer"."""
 
     id: ItemId
-    zinnen: list[Text] = Field(min_length=1, description="Hoe mensen het zeggen (kort).")
-    antwoord: Text = Field(description="Het korte antwoord; het menu komt eronder.")
+    zinnen: list[Term] = Field(
+        min_length=1, max_length=MAX_TERMS, description="Hoe mensen het zeggen (kort)."
+    )
+    antwoord: UiText = Field(description="Het korte antwoord; het menu komt eronder.")
 
 
 class SmallTalkFile(Strict):
     """`praatjes.yaml`."""
 
-    praatjes: list[SmallTalk] = Field(default_factory=list)
+    praatjes: list[SmallTalk] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class SynonymsFile(Strict):
     """`synoniemen.yaml`."""
 
-    synoniemen: list[Synonym] = Field(default_factory=list)
-    stopwoorden: list[Text] = Field(default_factory=list)
+    synoniemen: list[Synonym] = Field(default_factory=list, max_length=MAX_WORDS)
+    stopwoorden: list[Term] = Field(default_factory=list, max_length=MAX_WORDS)
 
 
 class Province(Strict):
     """A province (or Brussels) and the VK that serves it."""
 
     id: ItemId
-    naam: Text
+    naam: Name
     vk: ItemId
 
 
@@ -338,23 +407,25 @@ class PostalArea(Strict):
     """One postal code of one 2025 municipality, with the place names it covers."""
 
     postcode: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{3}$")]
-    gemeente: Text
+    gemeente: Name
     provincie: ItemId
-    plaatsen: list[Text] = Field(default_factory=list)
+    plaatsen: list[Name] = Field(default_factory=list, max_length=MAX_PLACES)
     status: Status | None = None
-    opmerking: str | None = None
+    opmerking: Remark | None = None
 
 
 class RegionsFile(Strict):
     """`regios.yaml`: generated by `scripts/generate_regions.py`; do not edit by hand."""
 
-    bronnen: list[Source] = Field(min_length=1)
+    bronnen: list[Source] = Field(min_length=1, max_length=MAX_SOURCES)
     nagekeken: date
-    provincies: list[Province] = Field(min_length=1)
+    provincies: list[Province] = Field(min_length=1, max_length=MAX_PROVINCES)
     lokale_partners: list[ItemId] = Field(
-        default_factory=list, description="Partners die bij elke regio getoond worden."
+        default_factory=list,
+        max_length=MAX_LOCAL_PARTNERS,
+        description="Partners die bij elke regio getoond worden.",
     )
-    postcodes: list[PostalArea] = Field(min_length=1)
+    postcodes: list[PostalArea] = Field(min_length=1, max_length=MAX_POSTCODES)
 
 
 class Command(Strict):
@@ -362,7 +433,10 @@ class Command(Strict):
 
     commando: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
     beschrijving: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=256)
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=3, max_length=MAX_COMMAND_DESCRIPTION_CHARS
+        ),
     ]
 
 
@@ -420,15 +494,16 @@ TextKey = Literal[
 class TextsFile(Strict):
     """`teksten.yaml`: every sentence of the user interface and the command menu."""
 
-    teksten: dict[TextKey, Text]
-    commandos: list[Command] = Field(min_length=1)
+    teksten: dict[TextKey, UiText]
+    commandos: list[Command] = Field(min_length=1, max_length=MAX_COMMANDS)
 
 
 class OutOfScopeFile(Strict):
     """`buiten-bereik.yaml`: questions the bot does not answer, so that it falls back honestly."""
 
-    zoektermen: list[Text] = Field(
+    zoektermen: list[Term] = Field(
         min_length=1,
+        max_length=MAX_WORDS,
         description="Onderwerpen buiten het bereik van de bot (prijzen, vaccins, …). Lijkt een "
         "vraag hier het meest op, dan zegt de bot eerlijk dat hij het antwoord niet heeft.",
     )

@@ -5,6 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+QUOTE_CHARS = 60
+"""How much of an admin's value a message quotes (a value can be megabytes long)."""
+
+
+def shorten(value: object, limit: int = QUOTE_CHARS) -> str:
+    """`value` as text for a message: at most `limit` characters, on one line."""
+    raw = str(value)
+    text = " ".join(raw[: 2 * limit].split())
+    if len(text) > limit or len(raw) > 2 * limit:
+        return text[: limit - 1] + "…"
+    return text
+
 
 class Level(StrEnum):
     """An error blocks loading; a warning only informs."""

@@ -1,0 +1,114 @@
+"""Hard limits on content, so that no file an admin saves can take the bot down.
+
+Every limit leaves the shipped content ample room (the figures in brackets are the largest
+value in `content/` when the limit was set) and is documented for admins in
+`content/README.md` ("Grenzen"). Size and nesting are checked while a file is read, before
+any large Python structure exists; lengths and list sizes by the schema (`model.py`), so they
+also appear in the JSON Schema that editors use.
+"""
+
+from __future__ import annotations
+
+# --- A file as a whole (checked in `yaml_source`) -------------------------------------------
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Bytes per content file (largest: vragen.yaml, 61 KB). Checked before the file is read."""
+
+MAX_DEPTH = 10
+"""Lists and mappings nested in each other (deepest: partners.yaml, 5)."""
+
+MAX_VALUES = 50_000
+"""Keys, texts, lists and mappings per file (most: regios.yaml, 3,106)."""
+
+MAX_KEY_CHARS = 64
+"""Characters in a key such as `titel` (longest: 24)."""
+
+# --- Characters per text, by kind of field (checked by the schema) --------------------------
+
+MAX_TITLE_CHARS = 120
+"""An item's `titel` (69); also a button label when the item has no `knop`."""
+
+MAX_BUTTON_CHARS = 40
+"""A button label: an item's `knop` (31) and the `knop_*` texts of teksten.yaml (32)."""
+
+MAX_TEXT_CHARS = 4000
+"""An item's `tekst` (1,321): always fits one Telegram message (4,096)."""
+
+MAX_TERM_CHARS = 150
+"""A search term, urgency word or phrase, synonym, stop word or out-of-scope term (66)."""
+
+MAX_LINE_CHARS = 300
+"""A checklist line, a contact's value or label, a region's remark (227)."""
+
+MAX_SOURCE_CHARS = 500
+"""A source (`bronnen`, a contact's `bron`): a web address or a document name (202)."""
+
+MAX_NAME_CHARS = 100
+"""A province, municipality or place name (30)."""
+
+MAX_NOTE_CHARS = 2000
+"""An admin's `notitie` (461); never shown to users."""
+
+MAX_UI_TEXT_CHARS = 2000
+"""A sentence of teksten.yaml (hulp: 783)."""
+
+MAX_COMMAND_DESCRIPTION_CHARS = 256
+"""A command's `beschrijving` in Telegram's command menu (Telegram's own limit; 98)."""
+
+MAX_BOT_DESCRIPTION_CHARS = 512
+"""`bot_beschrijving` (Telegram's own limit; 403)."""
+
+MAX_BOT_SHORT_DESCRIPTION_CHARS = 120
+"""`bot_korte_beschrijving` (Telegram's own limit; 100)."""
+
+MAX_ITEM_CHARS = 8000
+"""An item's reply as a whole: title, text, checklist, contact details and sources (2,011).
+
+Two Telegram messages' worth; the fields' own limits alone would allow about nine.
+"""
+
+# --- Elements per list (checked by the schema) ----------------------------------------------
+
+MAX_ITEMS = 300
+"""Items in partners.yaml, leren.yaml or vragen.yaml (19)."""
+
+MAX_STEPS = 20
+"""Steps in stappen.yaml (6); the overview shows a button for each."""
+
+MAX_TERMS = 100
+"""Search terms per item (47)."""
+
+MAX_RELATED = 12
+"""`verwant` links per item (7): each one is a button."""
+
+MAX_SOURCES = 20
+"""Sources per item (6)."""
+
+MAX_CHECKLIST = 30
+"""Checklist lines per step (10)."""
+
+MAX_CONTACTS = 20
+"""Contact details per partner (6)."""
+
+MAX_WORDS = 2000
+"""Words or phrases in one list of urgent.yaml, synoniemen.yaml or buiten-bereik.yaml (256)."""
+
+MAX_VARIANTS = 100
+"""Variants of one synonym (25)."""
+
+MAX_POSTCODES = 5000
+"""Postal-code entries in regios.yaml (546)."""
+
+MAX_PLACES = 50
+"""Place names per postal code (3)."""
+
+MAX_PROVINCES = 20
+"""Provinces in regios.yaml (6)."""
+
+MAX_LOCAL_PARTNERS = 10
+"""`lokale_partners` in regios.yaml (3): each one is a button under every place reply."""
+
+MAX_COMMANDS = 100
+"""Commands in teksten.yaml (7; Telegram accepts at most 100)."""
+MAX_LANGUAGES = 20
+"""Languages in `talen.yaml`."""

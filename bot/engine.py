@@ -147,7 +147,7 @@ class Engine:
         if reading.language == OTHER:
             return Outcome.FALLBACK, False, [], replies.other_language()
         if reading.language != DUTCH:
-            if reading.urgency.urgent:
+            if reading.urgency.urgent and snap.speaks(reading.language):
                 reply = replies.emergency_in(reading.language)
                 return Outcome.ANSWER, True, [Hit(urgent_id, 100.0)], reply
             return Outcome.FALLBACK, False, [], replies.other_language()

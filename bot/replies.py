@@ -327,11 +327,12 @@ class Replies:
         return Reply(tuple(_paragraphs(text)), self.main_menu_buttons())
 
     def emergency_in(self, language: str) -> Reply:
-        """The short emergency reply in a language of `talen.yaml` (Dutch if unknown)."""
+        """The short emergency reply in a language of `talen.yaml`; for a language without
+        one, the notice for other languages (112/101 on its first line too)."""
         for entry in self._library.file(LanguagesFile).talen:
-            if entry.taal == language:
+            if entry.taal == language and entry.noodantwoord:
                 return self.in_language(entry.noodantwoord)
-        return self.emergency()
+        return self.other_language()
 
     def other_language(self) -> Reply:
         """The notice for a message in another language or script (112/101 first)."""

@@ -32,10 +32,12 @@ from bot.content.model import (
     ContactEntry,
     ContactKind,
     Item,
+    LanguagesFile,
     LearningFile,
     PartnersFile,
     QuestionsFile,
     RegionsFile,
+    SpokenFile,
     Status,
     StepsFile,
     Strict,
@@ -48,6 +50,7 @@ from bot.content.problems import ContentError, Level, Problem, shorten
 from bot.content.templates import TemplateError, parse_template
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
 from bot.matching import OUT_OF_SCOPE
+from bot.normalize import fold
 
 REVIEW_MAX_AGE = timedelta(days=365)
 """Items reviewed longer ago than this get a warning."""
@@ -454,6 +457,58 @@ def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
             )
 
 
+def _check_languages(files: Mapping[str, _File], out: _Collector) -> None:
+    """A word that marks another language must not be Dutch too ("die", "nu", "nie"): a Dutch
+    question full of them would read as German or Polish and miss its answer."""
+    languages = files["talen.yaml"].model
+    if not isinstance(languages, LanguagesFile):
+        return
+    dutch: set[str] = set()
+    synonyms = files["synoniemen.yaml"].model
+    if isinstance(synonyms, SynonymsFile):
+        dutch.update(w for word in synonyms.stopwoorden for w in fold(word).split())
+    spoken = files["spreektaal.yaml"].model
+    if isinstance(spoken, SpokenFile):
+        for form in spoken.spreektaal:
+            for text in (form.standaard, *form.varianten):
+                dutch.update(fold(text).split())
+    urgent = files["urgent.yaml"].model
+    if isinstance(urgent, UrgentFile):
+        dutch.update(
+            w for word in urgent.nu_woorden if " " not in word for w in fold(word).split()
+        )
+    for i, language in enumerate(languages.talen):
+        for j, marker in enumerate(language.herkenning):
+            clash = sorted(set(fold(marker).split()) & dutch)
+            if clash:
+                out.add(
+                    files["talen.yaml"],
+                    ("talen", i, "herkenning", j),
+                    f"'{clash[0]}' is ook een Nederlands woord",
+                    hint="kies woorden die alleen in die taal voorkomen",
+                )
+
+
+def _check_spoken(file: _File, out: _Collector) -> None:
+    """Every spoken variant has one standard form: a second one would silently lose."""
+    spoken = file.model
+    if not isinstance(spoken, SpokenFile):
+        return
+    seen: dict[str, str] = {}
+    for i, form in enumerate(spoken.spreektaal):
+        for j, variant in enumerate(form.varianten):
+            key = fold(variant)
+            earlier = seen.get(key)
+            if earlier is not None and earlier != form.standaard:
+                out.add(
+                    file,
+                    ("spreektaal", i, "varianten", j),
+                    f"'{variant}' staat al bij '{earlier}'",
+                    hint="zet een variant maar bij één standaardvorm",
+                )
+            seen.setdefault(key, form.standaard)
+
+
 def _check_texts(file: _File, out: _Collector) -> None:
     """All UI texts present, placeholders known, all required commands present."""
     texts = file.model
@@ -654,6 +709,8 @@ def check_content(
     _check_links(files, ids, out)
     _check_regions(files, ids, out)
     _check_texts(by_name["teksten.yaml"], out)
+    _check_languages(by_name, out)
+    _check_spoken(by_name["spreektaal.yaml"], out)
     _check_contacts(files, out)
     _check_item_sizes(files, out)
     _check_freshness(files, today or date.today(), out)

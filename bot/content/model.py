@@ -356,8 +356,10 @@ class Language(Strict):
         max_length=MAX_WORDS,
         description="Woorden voor voorbij of denkbeeldig gevaar in die taal (hier, si jamais…).",
     )
-    noodantwoord: UiText = Field(
-        description="Het korte noodantwoord in die taal: 112 en 101 eerst.",
+    noodantwoord: UiText | None = Field(
+        None,
+        description="Het korte noodantwoord in die taal: 112 en 101 eerst. Zonder noodantwoord "
+        "krijgt een bericht in die taal het antwoord voor andere talen (`andere_taal`).",
     )
 
 

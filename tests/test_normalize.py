@@ -38,3 +38,11 @@ def test_split_compounds_are_joined_when_the_vocabulary_knows_them() -> None:
     normalizer = Normalizer().with_vocabulary({"kindermishandeling"})
     assert normalizer.words("kinder mishandeling") == ["kindermishandeling"]
     assert normalizer.words("kinder opvang") == ["kinder", "opvang"]
+
+
+def test_a_stop_word_is_never_the_tail_of_a_joined_compound() -> None:
+    normalizer = Normalizer(stopwords=frozenset({"en", "een"})).with_vocabulary(
+        {"ouderen", "ineen"}
+    )
+    assert normalizer.words("ouder en ouder") == ["ouder", "en", "ouder"]
+    assert normalizer.words("in een noodgeval") == ["in", "een", "noodgeval"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot import matching
 from bot.evaluation import LabelledQuestion, load_questions
-from bot.matching import Evidence, Outcome, decide
+from bot.matching import Evidence, Outcome, Policy, decide
 from bot.store import ContentStore
 
 GRID: dict[str, list[float]] = {
@@ -33,13 +33,25 @@ GRID: dict[str, list[float]] = {
 }
 
 
+def _policy() -> Policy:
+    """The thresholds as currently set on the module (`decide`'s default is fixed at import)."""
+    return Policy(
+        answer_score=matching.ANSWER_SCORE,
+        answer_margin=matching.ANSWER_MARGIN,
+        clarify_score=matching.CLARIFY_SCORE,
+        clear_lead=matching.CLEAR_LEAD,
+        clarify_window=matching.CLARIFY_WINDOW,
+    )
+
+
 def _measure(
     index: matching.MatchIndex, cases: list[tuple[LabelledQuestion, list[Evidence]]]
 ) -> tuple[float, float]:
     """(top-1 of in-scope questions, fallback rate of out-of-scope ones)."""
     right = in_scope = fallback = oos = 0
+    policy = _policy()
     for question, evidence in cases:
-        match = decide(index.rank(evidence))
+        match = decide(index.rank(evidence), policy)
         if question.out_of_scope:
             oos += 1
             fallback += match.outcome is Outcome.FALLBACK
@@ -58,7 +70,10 @@ def main() -> None:
         (q, snapshot.index.evidence(q.vraag))
         for path in paths
         for q in load_questions(path)
-        if not q.is_urgent and snapshot.places.find(q.vraag) is None
+        if not q.is_urgent
+        and snapshot.places.find(q.vraag) is None
+        and q.categorie != "praatje"  # small talk is answered before matching
+        and q.taalvorm not in {"frans", "engels", "anders"}  # the language notice, not matching
     ]
     tune, check = cases[::2], cases[1::2]
     names = list(GRID)

@@ -47,7 +47,7 @@ from bot.normalize import NormalizedQuestion, Normalizer
 # falling back. ---
 ANSWER_SCORE = 40.0
 """Top score needed to answer directly."""
-ANSWER_MARGIN = 1.0
+ANSWER_MARGIN = 2.0
 """How far the top score must lead the runner-up (of another item) to answer directly."""
 CLARIFY_SCORE = 35.0
 """Below this, nothing is close enough even to ask "Bedoel je…?": fall back."""

@@ -175,12 +175,18 @@ class Normalizer:
         )
 
     def _join_compounds(self, words: list[str]) -> list[str]:
+        # A stop word is never the tail of a compound: "ouder en" is not "ouderen", "in een"
+        # is not "ineen" ("mama en papa" → "ouder en ouder" must stay two parents).
         if not self.vocabulary:
             return words
         out: list[str] = []
         i = 0
         while i < len(words):
-            if i + 1 < len(words) and words[i] + words[i + 1] in self.vocabulary:
+            if (
+                i + 1 < len(words)
+                and words[i + 1] not in self.stopwords
+                and words[i] + words[i + 1] in self.vocabulary
+            ):
                 out.append(words[i] + words[i + 1])
                 i += 2
             else:

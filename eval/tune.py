@@ -82,7 +82,10 @@ def main() -> None:
         (q, snapshot.index.evidence(q.vraag))
         for path in paths
         for q in load_questions(path)
-        if not q.is_urgent and snapshot.places.find(q.vraag) is None
+        if not q.is_urgent
+        and snapshot.places.find(q.vraag) is None
+        and q.categorie != "praatje"  # small talk is answered before matching
+        and q.taalvorm not in {"frans", "engels", "anders"}  # the language notice, not matching
     ]
     tune, check = cases[::2], cases[1::2]
     names = list(GRID)

@@ -105,3 +105,11 @@ def test_the_latin_share_tells_another_script() -> None:
     assert latin_share("ребёнок не дышит") < 0.5
     assert latin_share("الطفل لا يتنفس") == 0.0
     assert latin_share("🙂") == 1.0  # no letters at all
+
+
+def test_a_stop_word_is_never_the_tail_of_a_joined_compound() -> None:
+    normalizer = Normalizer(stopwords=frozenset({"en", "een"})).with_vocabulary(
+        {"ouderen", "ineen"}
+    )
+    assert normalizer.words("ouder en ouder") == ["ouder", "en", "ouder"]
+    assert normalizer.words("in een noodgeval") == ["in", "een", "noodgeval"]

@@ -61,7 +61,9 @@ def test_danger_now_gets_the_emergency_reply(shipped: Engine, text: str) -> None
 def test_past_imagined_denied_and_law_questions_raise_no_alarm(shipped: Engine, text: str) -> None:
     answer = shipped.ask(text)
     assert not answer.urgent
-    assert answer.outcome is Outcome.ANSWER  # a real answer, not the emergency reply
+    # A real answer (or "Bedoel je…?"), not the emergency reply.
+    assert answer.outcome in (Outcome.ANSWER, Outcome.CLARIFY)
+    assert not answer.reply.plain_text().startswith("🚨")
 
 
 def test_an_unsure_message_gets_the_danger_line_above_the_answer(shipped: Engine) -> None:

@@ -8,7 +8,8 @@ How it works (all built once per content version, in `MatchIndex.build`):
    weigh in a question by their rarity, but only search phrases score (measured: scoring the
    answer text as well lowered top-1).
 2. A question's words are stemmed too; a word the index does not know is corrected to the
-   closest known word (edit distance 1, or 2 for long words) through a SymSpell-style table of
+   closest known word (edit distance 1, or 2 for long words; two swapped neighbours count as
+   one edit, "limbrug" → "limburg", "weghalne" → "weghalen") through a SymSpell-style table of
    one-letter deletions, so that "kindermishandelign" still finds "kindermishandeling" without
    scanning the vocabulary.
 3. An inverted index from stems to phrases yields the candidates: only phrases sharing a
@@ -37,7 +38,7 @@ from enum import StrEnum
 
 import Stemmer
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.content.model import Item
 from bot.normalize import NormalizedQuestion, Normalizer
@@ -286,7 +287,7 @@ class MatchIndex:
             candidates.update(self._deletions.get(variant, ()))
         best: tuple[int, float, str] | None = None
         for candidate in candidates:
-            distance = Levenshtein.distance(word, candidate, score_cutoff=limit)
+            distance = OSA.distance(word, candidate, score_cutoff=limit)
             if distance > limit:
                 continue
             # Prefer the smallest distance, then the more specific (rarer) word.

@@ -9,7 +9,8 @@ How it works (all built once per content version, in `MatchIndex.build`):
    answer text as well lowered top-1).
 2. A question's words are stemmed too; a word the index does not know is corrected to the
    closest known word (edit distance 1, or 2 for long words; two swapped neighbours count as
-   one edit, "limbrug" → "limburg", "weghalne" → "weghalen") through a SymSpell-style table of
+   one edit, "limbrug" → "limburg", "weghalne" → "weghalen"; never of another first letter)
+   through a SymSpell-style table of
    one-letter deletions, so that "kindermishandelign" still finds "kindermishandeling" without
    scanning the vocabulary.
 3. An inverted index from stems to phrases yields the candidates: only phrases sharing a
@@ -287,6 +288,10 @@ class MatchIndex:
             candidates.update(self._deletions.get(variant, ()))
         best: tuple[int, float, str] | None = None
         for candidate in candidates:
+            if candidate[0] != word[0]:
+                # Typos rarely hit the first letter, and real words outside the content do
+                # differ there: "water" is not "later", "poort" not "hoort", "nacht" not "lacht".
+                continue
             distance = OSA.distance(word, candidate, score_cutoff=limit)
             if distance > limit:
                 continue

@@ -49,8 +49,12 @@ from bot.normalize import NormalizedQuestion, Normalizer
 # falling back. ---
 ANSWER_SCORE = 40.0
 """Top score needed to answer directly."""
-ANSWER_MARGIN = 2.0
+ANSWER_MARGIN = 1.0
 """How far the top score must lead the runner-up (of another item) to answer directly."""
+SHORT_QUESTION_WORDS = 2
+SHORT_ANSWER_MARGIN = 2.0
+"""A question of at most `SHORT_QUESTION_WORDS` content words ("signalen", "vk bellen") needs
+this lead: near-equal items then share its few words, and "Bedoel je…?" is the honest reply."""
 CLARIFY_SCORE = 35.0
 """Below this, nothing is close enough even to ask "Bedoel je…?": fall back."""
 CLEAR_LEAD = 8.0
@@ -104,6 +108,7 @@ class Policy:
 
     answer_score: float = ANSWER_SCORE
     answer_margin: float = ANSWER_MARGIN
+    short_answer_margin: float = SHORT_ANSWER_MARGIN
     clarify_score: float = CLARIFY_SCORE
     clear_lead: float = CLEAR_LEAD
     clarify_window: float = CLARIFY_WINDOW
@@ -446,11 +451,12 @@ def score(found: Evidence) -> float:
 DEFAULT_POLICY = Policy()
 
 
-def decide(hits: list[Hit], policy: Policy = DEFAULT_POLICY) -> Match:
+def decide(hits: list[Hit], policy: Policy = DEFAULT_POLICY, words: int | None = None) -> Match:
     """Answer, clarify or fall back, from hits ranked best first.
 
     Answer when the best item is good and ahead, or merely fair but far ahead of the rest;
-    ask "Bedoel je…?" when several are close; fall back when even the best is weak.
+    ask "Bedoel je…?" when several are close; fall back when even the best is weak. `words`
+    is the question's number of content words: a short question needs a larger lead.
     """
     if hits and hits[0].item_id == OUT_OF_SCOPE:
         return Match(Outcome.FALLBACK, ())
@@ -459,7 +465,11 @@ def decide(hits: list[Hit], policy: Policy = DEFAULT_POLICY) -> Match:
         return Match(Outcome.FALLBACK, tuple(hits[:MAX_OPTIONS]))
     top = hits[0].score
     lead = top - (hits[1].score if len(hits) > 1 else 0.0)
-    if (top >= policy.answer_score and lead >= policy.answer_margin) or lead >= policy.clear_lead:
+    short = words is not None and words <= SHORT_QUESTION_WORDS
+    margin = (
+        max(policy.answer_margin, policy.short_answer_margin) if short else policy.answer_margin
+    )
+    if (top >= policy.answer_score and lead >= margin) or lead >= policy.clear_lead:
         return Match(Outcome.ANSWER, tuple(hits[:MAX_OPTIONS]))
     options = tuple(h for h in hits[:MAX_OPTIONS] if top - h.score <= policy.clarify_window)
     return Match(Outcome.CLARIFY, options if len(options) > 1 else tuple(hits[:2]))

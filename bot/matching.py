@@ -73,13 +73,13 @@ PRESELECT_FACTOR = 3
 """Before coverage is computed, keep this many times `MAX_CANDIDATE_PHRASES` by weight."""
 COVERAGE_WEIGHT = 0.9
 """Share of the final score that comes from word coverage; the rest is WRatio."""
-PHRASE_COVERAGE_WEIGHT = 0.6
+PHRASE_COVERAGE_WEIGHT = 0.7
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
 UNKNOWN_WORD_WEIGHT = 4.0
 """Weight (in idf units) of a question word the index does not know: it is left unexplained."""
 EVIDENCE_MASS = 2.5
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
-ITEM_WEIGHT = 0.3
+ITEM_WEIGHT = 0.4
 """Share of the score from how much of the question all of an item's phrases together cover."""
 WRATIO_CUTOFF = 30.0
 LONG_WORD = 9

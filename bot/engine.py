@@ -169,7 +169,7 @@ class Engine:
         if chat is not None:
             return Outcome.SMALLTALK, False, [], replies.small_talk(snap.small_talk.replies[chat])
         ranked = list(reading.ranked)
-        match = decide(ranked, self._policy)
+        match = decide(ranked, self._policy, len(reading.question.content_words))
         hits = list(match.hits)
         outcome = match.outcome
         if (

@@ -201,3 +201,16 @@ def test_urgent_with_nothing_else_found_shows_only_the_emergency_item(engine: En
     answer = engine.ask("mes")
     assert [h.item_id for h in answer.hits] == ["acuut-gevaar"]
     assert answer.reply.plain_text().startswith("Bel 112 of 101.")
+
+
+def test_a_short_question_needs_a_larger_lead_to_answer() -> None:
+    """One or two words ("signalen", "vk") between near-equal items ask "Bedoel je…?"; a
+    longer question with the same small lead is answered (issue 7, ANSWER_MARGIN)."""
+    from bot.matching import ANSWER_MARGIN, SHORT_ANSWER_MARGIN, Hit, decide
+
+    lead = (ANSWER_MARGIN + SHORT_ANSWER_MARGIN) / 2
+    hits = [Hit("a", 60.0), Hit("b", 60.0 - lead), Hit("c", 50.0)]
+    assert decide(hits, words=1).outcome is Outcome.CLARIFY
+    assert decide(hits, words=2).outcome is Outcome.CLARIFY
+    assert decide(hits, words=6).outcome is Outcome.ANSWER
+    assert decide(hits).outcome is Outcome.ANSWER

@@ -35,13 +35,15 @@ _NOT_MODIFIED = "message is not modified"
 """Telegram's answer to an edit that changes nothing (the same button pressed twice)."""
 
 
-async def replace(query: CallbackQuery, reply: Reply) -> bool:
+async def edit_in_place(query: CallbackQuery, reply: Reply) -> bool:
     """Edit the message whose button was pressed into `reply`; False when it cannot be edited.
 
-    It cannot when it is an inline message or inaccessible (deleted, or too old for the Bot
-    API to show), or when Telegram refuses the edit (too old to edit, deleted meanwhile):
-    then the caller sends the reply as a new message. A reply longer than one message edits
-    the pressed message into its first part and sends the rest.
+    It cannot when it is an inline message (the bot has no inline mode, and such a press has no
+    chat to answer in) or inaccessible (deleted, or too old for the Bot API to show), or when
+    Telegram refuses the edit with `BadRequest` (too old to edit, deleted meanwhile): then the
+    caller sends the reply as a new message. An edit that changes nothing counts as done. A
+    reply longer than one message edits the pressed message into its first part and sends the
+    rest.
     """
     message = query.message
     if not isinstance(message, Message) or not message.is_accessible:
@@ -118,7 +120,7 @@ class Handlers:
             return
         await query.answer()
         reply = self.engine.press(query.data or "")
-        if reply.replace and await replace(query, reply):
+        if reply.replace and await edit_in_place(query, reply):
             return
         await send(update, reply)
 

@@ -492,8 +492,6 @@ class Replies:
             for i in outcome.items
             if i in library.items
         )
-        if library.overview.id in library.items:
-            plan = library.overview.id
-            buttons.append(Button(self.text("knop_stappenplan"), actions.show(plan)))
+        buttons.append(Button(self.text("knop_stappenplan"), actions.show(library.overview.id)))
         layout: list[tuple[Button, ...]] = [(button,) for button in dict.fromkeys(buttons)]
         return blocks, layout

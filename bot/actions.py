@@ -1,16 +1,19 @@
 """Button payloads: the only code that knows their format.
 
-A payload carries all the state a button needs (which item, which postal code), so any
-process — after a restart, a reload or on another replica — can answer any button. Telegram
-allows 64 bytes of callback data; ids are at most 40 characters, so every payload fits.
+A payload carries all the state a button needs (which item, which postal code, where in the
+decision aid), so any process — after a restart, a reload or on another replica — can answer
+any button. Telegram allows 64 bytes of callback data; ids are at most 40 characters and a
+path in the decision aid at most `MAX_DECISION_DEPTH` answers, so every payload fits.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.content.limits import MAX_DECISION_ANSWERS, MAX_DECISION_DEPTH
 from bot.content.model import ID_PATTERN
 
 MAX_PAYLOAD_BYTES = 64
@@ -25,6 +28,8 @@ class Verb(StrEnum):
     LEARNING = "l"
     NONE_OF_THESE = "n"
     POSTCODE = "p"
+    DECISION = "b"
+    """the decision aid (beslishulp): `b` is its start, `b:<question or outcome>:<answers>`"""
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,18 @@ class Action:
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
 _NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE}
+_ANSWER_DIGITS = "123456789"[:MAX_DECISION_ANSWERS]
+_DECISION_STEP = re.compile(
+    rf"({ID_PATTERN[1:-1]}):([{_ANSWER_DIGITS}]{{0,{MAX_DECISION_DEPTH}}})"
+)
 
 
 def decode(payload: str) -> Action | None:
-    """Parse callback data; None for anything malformed or forged."""
+    """Parse callback data; None for anything malformed or forged.
+
+    A decision-aid payload (`b:…`) is kept whatever its argument: `decision_step` reads it,
+    and one that does not parse gets the decision aid's own polite note and its start.
+    """
     if not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES:
         return None
     verb_text, _, argument = payload.partition(":")
@@ -56,6 +69,8 @@ def decode(payload: str) -> Action | None:
         verb = Verb(verb_text)
     except ValueError:
         return None
+    if verb is Verb.DECISION:
+        return Action(verb, argument)
     pattern = _NEEDS_ARGUMENT.get(verb)
     if pattern is None:
         return Action(verb) if not argument else None
@@ -65,3 +80,33 @@ def decode(payload: str) -> Action | None:
 def show(item_id: str) -> str:
     """Payload of a button that opens an item."""
     return Action(Verb.ITEM, item_id).encode()
+
+
+@dataclass(frozen=True)
+class DecisionStep:
+    """A position in the decision aid: where the button leads, and the answers on the way.
+
+    `path` holds the 0-based index of every answer given since the first question, so the
+    place is found again by walking the tree (and "Vorige" is the same path minus one).
+    """
+
+    node: str
+    path: tuple[int, ...]
+
+
+def decision(node: str | None = None, path: Sequence[int] = ()) -> str:
+    """Payload of a decision-aid button: its start (no node), or a question or outcome."""
+    if node is None:
+        return str(Verb.DECISION)
+    if len(path) > MAX_DECISION_DEPTH or not all(0 <= i < MAX_DECISION_ANSWERS for i in path):
+        raise ValueError(f"decision path out of bounds: {tuple(path)!r}")
+    digits = "".join(_ANSWER_DIGITS[i] for i in path)
+    return Action(Verb.DECISION, f"{node}:{digits}").encode()
+
+
+def decision_step(action: Action) -> DecisionStep | None:
+    """The position a decision-aid payload names; None for its start or a forged argument."""
+    match = _DECISION_STEP.fullmatch(action.argument)
+    if action.verb is not Verb.DECISION or match is None:
+        return None
+    return DecisionStep(match.group(1), tuple(_ANSWER_DIGITS.index(d) for d in match.group(2)))

@@ -11,7 +11,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
-from bot.actions import Verb, decode
+from bot.actions import Verb, decision_step, decode
 from bot.content.model import Partner
 from bot.languages import DUTCH, OTHER
 from bot.matching import DEFAULT_POLICY, OUT_OF_SCOPE, Hit, Outcome, Policy, decide
@@ -270,7 +270,8 @@ class Engine:
         return snap.replies.item(item) if item else None
 
     def press(self, payload: str) -> Reply:
-        """Answer a button press; forged or outdated data gets a polite note and the menu."""
+        """Answer a button press; forged or outdated data gets a polite note and the menu (in
+        the decision aid: its own note and its first question)."""
         snap = self._store.current
         replies = snap.replies
         action = decode(payload)
@@ -290,6 +291,10 @@ class Engine:
                 return replies.fallback()
             case Verb.POSTCODE:
                 return self.place(action.argument)
+            case Verb.DECISION:
+                if not action.argument:
+                    return replies.decision_start(replace=True)  # "Opnieuw"
+                return replies.decision(decision_step(action))
         return replies.message("knop_verlopen")
 
     def place(self, text: str) -> Reply:
@@ -332,6 +337,7 @@ class Engine:
                 return replies.menu()
         item_for_command = {
             "stappenplan": "stappenplan",
+            "beslishulp": "beslishulp",
             "noodnummers": "noodnummers",
             "privacy": "privacy",
         }

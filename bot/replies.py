@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot import actions
-from bot.actions import Action, Verb
+from bot.actions import Action, DecisionStep, Verb
 from bot.content.library import Library
 from bot.content.model import (
     ContactKind,
+    DecisionAid,
+    DecisionFile,
+    DecisionNode,
+    DecisionOutcome,
     EmergencyReply,
     Item,
     LanguagesFile,
@@ -27,6 +31,7 @@ from bot.content.model import (
     UrgentFile,
 )
 from bot.content.problems import Level, Problem
+from bot.decision import DecisionTree, Place
 
 BUTTONS_PER_ROW = 2
 
@@ -60,10 +65,16 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    """What to send: blocks of text and rows of buttons."""
+    """What to send: blocks of text and rows of buttons.
+
+    `replace`: the reply to a button press takes the place of the message whose button was
+    pressed (the decision aid moves in one message); a channel that cannot edit that message
+    sends it as a new one, and one without messages to edit (the console) just shows it.
+    """
 
     blocks: tuple[Block, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
+    replace: bool = False
 
     def plain_text(self) -> str:
         """The reply as plain text (console, JSON output, tests)."""
@@ -88,7 +99,7 @@ class Reply:
             seen.update((b.label, b.data, b.url) for b in kept)
             if kept:
                 rows.append(kept)
-        return Reply((*self.blocks, *other.blocks), tuple(rows))
+        return Reply((*self.blocks, *other.blocks), tuple(rows), self.replace)
 
 
 def rows(
@@ -128,6 +139,8 @@ class Replies:
     def __init__(self, library: Library) -> None:
         self._library = library
         self._items: dict[tuple[str, bool], Reply] = {}
+        decision = library.files.get(DecisionFile)
+        self._tree = DecisionTree(decision) if isinstance(decision, DecisionFile) else None
 
     def text(self, key: TextKey, **values: str) -> str:
         """A UI sentence."""
@@ -138,16 +151,19 @@ class Replies:
         return Button(self.text("knop_menu"), Action(Verb.MENU).encode())
 
     def main_menu_buttons(self) -> tuple[tuple[Button, ...], ...]:
-        """The main menu: step plan, contacts, learning, emergency numbers, privacy."""
-        return rows(
-            [
-                Button(self.text("knop_stappenplan"), actions.show("stappenplan")),
-                Button(self.text("knop_contact"), Action(Verb.CONTACT).encode()),
-                Button(self.text("knop_leren"), Action(Verb.LEARNING).encode()),
-                Button(self.text("knop_noodnummers"), actions.show("noodnummers")),
-                Button(self.text("knop_privacy"), actions.show("privacy")),
-            ]
-        )
+        """The main menu: step plan, decision aid, contacts, learning, emergency numbers,
+        privacy."""
+        buttons = [Button(self.text("knop_stappenplan"), actions.show("stappenplan"))]
+        if self._tree is not None:
+            entry = self._tree.content.beslishulp
+            buttons.append(Button(entry.button_label, actions.show(entry.id)))
+        buttons += [
+            Button(self.text("knop_contact"), Action(Verb.CONTACT).encode()),
+            Button(self.text("knop_leren"), Action(Verb.LEARNING).encode()),
+            Button(self.text("knop_noodnummers"), actions.show("noodnummers")),
+            Button(self.text("knop_privacy"), actions.show("privacy")),
+        ]
+        return rows(buttons)
 
     def message(self, *keys: TextKey, menu: bool = True) -> Reply:
         """A reply made of UI texts, with the main menu."""
@@ -186,6 +202,8 @@ class Replies:
         return cached
 
     def _build_item(self, item: Item, *, with_menu: bool) -> Reply:
+        if isinstance(item, DecisionAid):
+            return self.decision_start()
         blocks: list[Block] = []
         step_index = self._library.step_index(item.id)
         if step_index is not None:
@@ -390,3 +408,91 @@ class Replies:
             (Block(Style.NOTE, (self.text("ook_gevonden"),)),),
             ((Button(item.button_label, actions.show(item_id)),),),
         )
+
+    # -- the decision aid -------------------------------------------------------------------
+
+    def decision_start(self, *, replace: bool = False) -> Reply:
+        """The first question of the decision aid, with its introduction.
+
+        From a menu, a link or a question it is a new message; "Opnieuw" (`replace`) turns the
+        pressed message back into it.
+        """
+        if self._tree is None:
+            return self.message("knop_verlopen")
+        return self._decision_place(self._tree, self._tree.walk(()), replace=replace)
+
+    def decision(self, step: DecisionStep | None) -> Reply:
+        """A press in the decision aid: the question or outcome it leads to, in place of the
+        pressed message; a forged button, or one older than the content (the tree changed),
+        gets a polite note and the first question."""
+        tree = self._tree
+        if tree is None:
+            return self.message("knop_verlopen")
+        place = tree.find(step.node, step.path) if step is not None else None
+        if place is None:
+            start = self._decision_place(tree, tree.walk(()), replace=True)
+            note = Block(Style.ALERT, (tree.content.teksten.verlopen,))
+            return Reply((note, *start.blocks), start.buttons, replace=True)
+        return self._decision_place(tree, place, replace=True)
+
+    def _decision_place(self, tree: DecisionTree, place: Place | None, *, replace: bool) -> Reply:
+        assert place is not None  # the start always exists (the content check sees to it)
+        if isinstance(place.node, DecisionOutcome):
+            blocks, buttons = self._decision_outcome(tree, place, place.node)
+        else:
+            blocks, buttons = self._decision_question(tree, place, place.node)
+        if place.path:
+            previous = place.steps[-1][0]
+            back = Button(self.text("knop_vorige"), actions.decision(previous.id, place.path[:-1]))
+            again = Button(tree.content.teksten.knop_opnieuw, actions.decision())
+            buttons.append((back, again))
+        buttons.append((self.menu_button(),))
+        return Reply(tuple(blocks), tuple(buttons), replace=replace)
+
+    def _decision_question(
+        self, tree: DecisionTree, place: Place, node: DecisionNode
+    ) -> tuple[list[Block], list[tuple[Button, ...]]]:
+        entry = tree.content.beslishulp
+        if place.path:
+            blocks = [Block(Style.NOTE, (entry.titel,))]
+        else:
+            blocks = [Block(Style.TITLE, (entry.titel,)), *_paragraphs(entry.tekst)]
+        blocks.append(Block(Style.TITLE, (node.vraag,)))
+        if node.uitleg:
+            blocks.append(Block(Style.TEXT, (node.uitleg,)))
+        buttons: list[tuple[Button, ...]] = [
+            (Button(answer.knop, actions.decision(answer.naar, (*place.path, index))),)
+            for index, answer in enumerate(node.antwoorden)
+        ]
+        return blocks, buttons
+
+    def _decision_outcome(
+        self, tree: DecisionTree, place: Place, outcome: DecisionOutcome
+    ) -> tuple[list[Block], list[tuple[Button, ...]]]:
+        """The summary she can keep or forward: her answers, the advice, the closing sentence."""
+        texts = tree.content.teksten
+        library = self._library
+        blocks: list[Block] = []
+        buttons: list[Button] = []
+        if outcome.noodantwoord:
+            emergency = self.emergency()
+            blocks.extend(emergency.blocks)
+            buttons.extend(b for b in emergency.all_buttons() if b != self.menu_button())
+        blocks.append(Block(Style.NOTE, (texts.samenvatting,)))
+        answered = tuple(f"{node.vraag} → {answer.knop}" for node, answer in place.steps)
+        blocks.append(Block(Style.BULLETS, answered))
+        blocks.append(Block(Style.TITLE, (outcome.titel,)))
+        blocks.extend(_paragraphs(outcome.tekst))
+        blocks.append(Block(Style.ALERT, (texts.slotzin,)))
+        blocks.append(Block(Style.NOTE, (texts.bewaren,)))
+        blocks.extend(self._sources(tree.content.beslishulp))
+        if outcome.vk_knop:
+            buttons.append(Button(self.text("knop_contact"), Action(Verb.CONTACT).encode()))
+        buttons.extend(
+            Button(library.items[i].button_label, actions.show(i))
+            for i in outcome.items
+            if i in library.items
+        )
+        buttons.append(Button(self.text("knop_stappenplan"), actions.show(library.overview.id)))
+        layout: list[tuple[Button, ...]] = [(button,) for button in dict.fromkeys(buttons)]
+        return blocks, layout

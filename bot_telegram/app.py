@@ -33,7 +33,16 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
-COMMANDS = ("stappenplan", "contact", "leren", "noodnummers", "privacy", "help", "menu")
+COMMANDS = (
+    "stappenplan",
+    "beslishulp",
+    "contact",
+    "leren",
+    "noodnummers",
+    "privacy",
+    "help",
+    "menu",
+)
 """Commands answered by `Engine.command` (`/start` has its own handler for deep links)."""
 
 

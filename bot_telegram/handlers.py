@@ -10,9 +10,9 @@ import logging
 import re
 import traceback
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine import Engine
@@ -29,6 +29,35 @@ async def send(update: Update, reply: Reply) -> None:
         return
     for message in to_messages(reply):
         await chat.send_message(message.text, reply_markup=message.keyboard)
+
+
+_NOT_MODIFIED = "message is not modified"
+"""Telegram's answer to an edit that changes nothing (the same button pressed twice)."""
+
+
+async def edit_in_place(query: CallbackQuery, reply: Reply) -> bool:
+    """Edit the message whose button was pressed into `reply`; False when it cannot be edited.
+
+    It cannot when it is an inline message (the bot has no inline mode, and such a press has no
+    chat to answer in) or inaccessible (deleted, or too old for the Bot API to show), or when
+    Telegram refuses the edit with `BadRequest` (too old to edit, deleted meanwhile): then the
+    caller sends the reply as a new message. An edit that changes nothing counts as done. A
+    reply longer than one message edits the pressed message into its first part and sends the
+    rest.
+    """
+    message = query.message
+    if not isinstance(message, Message) or not message.is_accessible:
+        return False
+    first, *rest = to_messages(reply)
+    try:
+        await message.edit_text(first.text, reply_markup=first.keyboard)
+    except BadRequest as error:
+        if _NOT_MODIFIED not in error.message.lower():
+            log.info("could not edit the pressed message, sending a new one: %s", error.message)
+            return False
+    for following in rest:
+        await message.chat.send_message(following.text, reply_markup=following.keyboard)
+    return True
 
 
 def _addressed_to_bot(message: Message, bot_username: str, bot_id: int) -> str | None:
@@ -84,12 +113,16 @@ class Handlers:
         await send(update, self.engine.ask(question).reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A button press: stateless payload in, reply out."""
+        """A button press: stateless payload in, reply out (in place of the pressed message
+        when the reply asks for it and Telegram allows it)."""
         query = update.callback_query
         if query is None:
             return
         await query.answer()
-        await send(update, self.engine.press(query.data or ""))
+        reply = self.engine.press(query.data or "")
+        if reply.replace and await edit_in_place(query, reply):
+            return
+        await send(update, reply)
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log without message text; tell the user something went wrong, with the menu."""

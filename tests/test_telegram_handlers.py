@@ -33,7 +33,7 @@ import pytest
 import yaml
 from telegram import Update
 from telegram.constants import MessageLimit
-from telegram.error import NetworkError
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 from telegram.request import RequestData
 
@@ -63,7 +63,7 @@ from tests.telegram_fakes import (
 from tests.test_render import assert_telegram_html
 
 TOKEN = f"{BOT_ID}:TEST"
-MAIN_MENU = ["i:stappenplan", "c", "l", "i:noodnummers", "i:privacy"]
+MAIN_MENU = ["i:stappenplan", "i:beslishulp", "c", "l", "i:noodnummers", "i:privacy"]
 STEPS = [
     "signalen-noteren",
     "intern-overleg",
@@ -122,8 +122,9 @@ async def feed(app: App, payload: JSONDict) -> None:
 
 
 def check_sent_messages(rec: RecordingRequest) -> None:
-    """Every message the bot sent is one Telegram accepts, with buttons the bot understands."""
-    for params in rec.calls_to("sendMessage"):
+    """Every message the bot sent (or edited) is one Telegram accepts, with buttons the bot
+    understands."""
+    for params in shown_messages(rec):
         text = params["text"]
         assert isinstance(text, str)
         assert 0 < len(text) <= MessageLimit.MAX_TEXT_LENGTH
@@ -141,6 +142,11 @@ def check_sent_messages(rec: RecordingRequest) -> None:
 
 def sent(rec: RecordingRequest) -> list[JSONDict]:
     return rec.calls_to("sendMessage")
+
+
+def shown_messages(rec: RecordingRequest) -> list[JSONDict]:
+    """What the user saw change: every sendMessage and editMessageText, in order."""
+    return [p for m, p in rec.calls if m in ("sendMessage", "editMessageText")]
 
 
 def only_message(rec: RecordingRequest, chat_id: int = CHAT_ID) -> JSONDict:
@@ -197,6 +203,7 @@ async def test_start_welcomes_with_the_main_menu(app: App, rec: RecordingRequest
     assert callback_data(params) == MAIN_MENU
     assert [b["text"] for b in buttons(params)] == [
         "Tekst knop stappenplan",
+        "Knop beslishulp",
         "Tekst knop contact",
         "Tekst knop leren",
         "Tekst knop noodnummers",
@@ -435,21 +442,212 @@ async def test_every_button_the_bot_sends_leads_somewhere(
     ):
         await feed(app, payload)
     pressed: set[str] = set()
-    while todo := sorted({d for p in sent(rec) for d in callback_data(p)} - pressed):
+    while todo := sorted({d for p in shown_messages(rec) for d in callback_data(p)} - pressed):
         for data in todo:
             pressed.add(data)
-            before = len(sent(rec))
+            before = len(shown_messages(rec))
             await feed(app, button_update(data))
-            replies = sent(rec)[before:]
+            replies = shown_messages(rec)[before:]
             assert replies, data
             assert "Tekst knop verlopen" not in replies[0]["text"], data
+            assert "Tekst verlopen." not in replies[0]["text"], data
 
     items = set(engine.store.current.library.items)
     shown = {d.removeprefix("i:") for d in pressed if d.startswith("i:")}
     assert shown <= items
     learning = {"e-learning", "vorming", "supervisie", "draaiboek"}
     assert {*STEPS, *learning, "stappenplan", "1712", "caw", "noodnummers", "privacy"} <= shown
-    assert {"c", "l", "m", "n"} <= pressed
+    assert {"beslishulp", "signalen-noteren", "advies-vragen"} <= shown
+    assert {"c", "l", "m", "n", "b"} <= pressed
+    # Every question and outcome of the fixture tree was reached by pressing.
+    decided = {d.split(":")[1] for d in pressed if d.startswith("b:")}
+    assert decided == {"gevaar", "thuis", "genoteerd", "bellen", "collega", "advies", "noteren"}
+
+
+# -- the decision aid: moving in one message ------------------------------------------------------
+
+DECISION_START = (
+    "<b>Beslishulp</b>\n\nUitleg beslishulp.\n\n<b>Vraag gevaar?</b>\n\nUitleg gevaar."
+)
+
+
+def edits(rec: RecordingRequest) -> list[JSONDict]:
+    return rec.calls_to("editMessageText")
+
+
+async def test_beslishulp_command_sends_the_first_question(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, command_update("/beslishulp"))
+
+    params = only_message(rec)
+    assert params["text"] == DECISION_START
+    assert callback_data(params) == ["b:bellen:1", "b:thuis:2", "m"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        command_update("/start beslishulp"),
+        button_update("i:beslishulp"),
+        text_update("beslishulp"),
+    ],
+    ids=["deep-link", "menu-button", "free-text"],
+)
+async def test_every_way_in_sends_the_first_question_as_a_new_message(
+    app: App, rec: RecordingRequest, payload: JSONDict
+) -> None:
+    await feed(app, payload)
+
+    assert edits(rec) == []
+    assert sent(rec)[-1]["text"].endswith(DECISION_START)
+
+
+async def test_an_answer_edits_the_pressed_message(app: App, rec: RecordingRequest) -> None:
+    payload = button_update("b:thuis:2", message_id=777, message_text="Vraag gevaar?")
+    await feed(app, payload)
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+    [edit] = edits(rec)
+    assert edit["chat_id"] == CHAT_ID
+    assert edit["message_id"] == 777
+    assert edit["parse_mode"] == "HTML"
+    assert edit["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+    assert callback_data(edit) == ["b:genoteerd:21", "b:collega:22", "b:gevaar:", "b", "m"]
+
+
+async def test_a_walk_to_an_outcome_stays_in_one_message(app: App, rec: RecordingRequest) -> None:
+    await feed(app, command_update("/beslishulp"))
+    shown = sent(rec)[-1]
+    # Three answers (to an outcome), "Vorige", another answer (another outcome).
+    for label in ("Nee gevaar", "Ja thuis", "Nog niet genoteerd", "Tekst knop vorige"):
+        await feed(app, button_update(button_for(shown, label), message_id=4242))
+        shown = edits(rec)[-1]
+    assert shown["text"] == "<i>Beslishulp</i>\n\n<b>Vraag genoteerd?</b>"
+    await feed(app, button_update(button_for(shown, "Ja genoteerd"), message_id=4242))
+
+    assert len(sent(rec)) == 1  # only /beslishulp itself sent a message
+    assert [e["message_id"] for e in edits(rec)] == [4242] * 5
+    assert "<b>Uitkomst noteren</b>" in edits(rec)[2]["text"]
+    summary = edits(rec)[-1]
+    assert summary["text"].startswith(
+        "<i>Tekst samenvatting</i>\n\n• Vraag gevaar? → Nee gevaar\n• Vraag thuis? → Ja thuis\n"
+        "• Vraag genoteerd? → Ja genoteerd\n\n<b>Uitkomst advies</b>\n\nAdvies vk.\n\n"
+        "<b>Tekst slotzin.</b>"
+    )
+    assert "i:stappenplan" in callback_data(summary)
+
+
+def refuse_edit(description: str) -> Callable[[JSONDict], object]:
+    def refuse(params: JSONDict) -> object:
+        raise BadRequest(description)
+
+    return refuse
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Message can't be edited",
+        "Message to edit not found",
+        "MESSAGE_ID_INVALID",
+    ],
+)
+async def test_when_the_edit_fails_the_answer_comes_as_a_new_message(
+    engine: Engine, description: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = RecordingRequest(responses={"editMessageText": refuse_edit(description)})
+    caplog.set_level(logging.INFO)
+    async with running(engine, rec) as app:
+        await feed(app, button_update("b:thuis:2", message_id=5))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    params = only_message(rec)
+    assert params["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+    assert callback_data(params) == ["b:genoteerd:21", "b:collega:22", "b:gevaar:", "b", "m"]
+    assert "could not edit the pressed message" in caplog.text
+
+
+async def test_an_edit_that_changes_nothing_sends_nothing_more(engine: Engine) -> None:
+    rec = RecordingRequest(
+        responses={
+            "editMessageText": refuse_edit(
+                "Message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        }
+    )
+    async with running(engine, rec) as app:
+        await feed(app, button_update("b:thuis:2"))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+
+
+async def test_an_inaccessible_message_is_answered_with_a_new_one(
+    app: App, rec: RecordingRequest
+) -> None:
+    payload = button_update("b:thuis:2", message_id=9)
+    # How the Bot API shows a message too old or deleted: only its chat, id and date 0.
+    payload["callback_query"]["message"] = {
+        "chat": chat_dict(CHAT_ID),
+        "message_id": 9,
+        "date": 0,
+    }
+    await feed(app, payload)
+
+    assert rec.methods == ["answerCallbackQuery", "sendMessage"]
+    assert only_message(rec)["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+
+
+async def test_an_inline_message_button_is_acknowledged_without_an_edit(
+    app: App, rec: RecordingRequest
+) -> None:
+    payload = button_update("b:thuis:2")
+    del payload["callback_query"]["message"]
+    payload["callback_query"]["inline_message_id"] = "inline-1"
+    await feed(app, payload)
+
+    assert rec.methods == ["answerCallbackQuery"]
+
+
+async def test_a_reply_too_long_for_one_message_edits_the_first_part_and_sends_the_rest(
+    app: App, rec: RecordingRequest, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = Reply(
+        tuple(Block(Style.TEXT, (f"{n} " + "x" * 3000,)) for n in range(3)),
+        ((Button("Ok", "m"),),),
+        replace=True,
+    )
+    monkeypatch.setattr(engine, "press", lambda payload: long)
+    await feed(app, button_update("b:thuis:2", message_id=3))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText", "sendMessage", "sendMessage"]
+    assert edits(rec)[0]["text"].startswith("0 x")
+    assert "reply_markup" not in edits(rec)[0] or edits(rec)[0]["reply_markup"] is None
+    assert [p["text"][:3] for p in sent(rec)] == ["1 x", "2 x"]
+    assert callback_data(sent(rec)[-1]) == ["m"]
+
+
+@pytest.mark.parametrize(
+    "data", ["b:gevaar:1", "b:bestaat-niet:", "b:thuis:9", "b:💣", "b:thuis:2 ", "b::"]
+)
+async def test_a_forged_decision_button_gets_the_note_and_the_start_in_place(
+    app: App, rec: RecordingRequest, data: str
+) -> None:
+    await feed(app, button_update(data))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+    [edit] = edits(rec)
+    assert edit["text"] == "<b>Tekst verlopen.</b>\n\n" + DECISION_START
+    assert callback_data(edit) == ["b:bellen:1", "b:thuis:2", "m"]
+
+
+async def test_opnieuw_edits_back_to_the_start(app: App, rec: RecordingRequest) -> None:
+    await feed(app, button_update("b"))
+
+    [edit] = edits(rec)
+    assert edit["text"] == DECISION_START
+    assert sent(rec) == []
 
 
 # -- forged or outdated callback data -------------------------------------------------------------

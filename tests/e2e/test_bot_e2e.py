@@ -7,8 +7,11 @@ conftest.py. It reaches the emulator the way production reaches a local Bot API 
 
 Covered against the emulator: /start with the welcome text and the menu keyboard, a free-text
 question and its answer, a menu button press and its effect, step navigation, a deep link
-(`/start signalen-noteren`, `/start pc-3500`), an urgent question, a forged callback, and the
-start-up hook surviving the emulator's HTTP 500 for setMyCommands.
+(`/start signalen-noteren`, `/start pc-3500`), an urgent question, a forged callback, the
+decision aid moving in one edited message (`/beslishulp`, three answers, "Vorige", an outcome,
+the summary) and its note for a forged button, and the start-up hook surviving the emulator's
+HTTP 500 for setMyCommands. The emulator never refuses an edit, so the fallback to a new
+message is covered offline.
 
 Covered only offline (tests/test_telegram_handlers.py, tests/test_render.py), because the
 emulator lacks them or does not enforce them: setMyCommands and the bot descriptions actually
@@ -19,6 +22,7 @@ error handling and content reloads.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +40,9 @@ from tests.e2e.emulator import BotMessage, Emulator, EmulatorClient, EmulatorReq
 if TYPE_CHECKING:
     from tests.e2e.conftest import AnyApplication, AppFactory, RunApp
 
-MAIN_MENU = ["i:stappenplan", "c", "l", "i:noodnummers", "i:privacy"]
+EDIT_TIMEOUT = 10.0
+"""Seconds to wait for the bot to edit a message after a press."""
+MAIN_MENU = ["i:stappenplan", "i:beslishulp", "c", "l", "i:noodnummers", "i:privacy"]
 
 
 @pytest.fixture
@@ -82,6 +88,25 @@ class Chat:
     async def press(self, message: BotMessage, data: str, count: int = 1) -> list[BotMessage]:
         await self.client.send_callback(self.token, self.user.id, self.user, message, data)
         return await self.replies(count)
+
+    async def press_in_place(self, message: BotMessage, label: str) -> BotMessage:
+        """Press the button `label` under `message` and wait until the bot has edited that
+        message (the emulator keeps edits in its history, not among new messages)."""
+        [data] = [
+            str(button.callback_data)
+            for row in (message.keyboard.inline_keyboard if message.keyboard else ())
+            for button in row
+            if button.text == label
+        ]
+        await self.client.send_callback(self.token, self.user.id, self.user, message, data)
+        async with asyncio.timeout(EDIT_TIMEOUT):
+            while True:
+                for record in await self.client.get_updates_history(self.token):
+                    if record.get("messageId") == message.message_id and "botToken" in record:
+                        edited = BotMessage.from_record(record)
+                        if edited.text != message.text:
+                            return edited
+                await asyncio.sleep(0.02)
 
     async def replies(self, count: int) -> list[BotMessage]:
         messages = await self.client.wait_for_bot_messages(self.token, self.user.id, count=count)
@@ -186,6 +211,60 @@ async def test_a_forged_callback_gets_the_polite_note(
     assert note.text == "Tekst knop verlopen"
     assert note.callback_data == MAIN_MENU
     assert answer.text.startswith("<b>Twijfel</b>")
+
+
+async def test_the_decision_aid_moves_in_one_message_to_the_summary(
+    run_app: RunApp, real_bot: AppFactory, chat: Chat
+) -> None:
+    async with run_app(real_bot):
+        [start] = await chat.command("/beslishulp")
+        # Three answers (the third reaches an outcome), "Vorige", one more answer.
+        thuis = await chat.press_in_place(start, "Nee gevaar")
+        genoteerd = await chat.press_in_place(thuis, "Ja thuis")
+        noteren = await chat.press_in_place(genoteerd, "Nog niet genoteerd")
+        back = await chat.press_in_place(noteren, "Tekst knop vorige")
+        summary = await chat.press_in_place(back, "Ja genoteerd")
+        # Every step edited the one message: the bot sent nothing new.
+        assert await chat.client.get_updates(chat.token, chat.user.id) == []
+
+    assert start.text.startswith("<b>Beslishulp</b>\n\nUitleg beslishulp.\n\n<b>Vraag gevaar?")
+    assert thuis.text == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+    assert genoteerd.text == back.text == "<i>Beslishulp</i>\n\n<b>Vraag genoteerd?</b>"
+    assert back.callback_data == genoteerd.callback_data
+    assert "<b>Uitkomst noteren</b>" in noteren.text
+    assert {m.message_id for m in (thuis, genoteerd, noteren, back, summary)} == {start.message_id}
+    assert summary.text.startswith(
+        "<i>Tekst samenvatting</i>\n\n• Vraag gevaar? → Nee gevaar\n• Vraag thuis? → Ja thuis\n"
+        "• Vraag genoteerd? → Ja genoteerd\n\n<b>Uitkomst advies</b>\n\nAdvies vk.\n\n"
+        "<b>Tekst slotzin.</b>"
+    )
+    assert summary.callback_data == [
+        "c",
+        "i:advies-vragen",
+        "i:caw",
+        "i:stappenplan",
+        "b:genoteerd:21",
+        "b",
+        "m",
+    ]
+
+
+async def test_a_forged_decision_button_gets_the_note_and_the_start(
+    run_app: RunApp, real_bot: AppFactory, chat: Chat
+) -> None:
+    async with run_app(real_bot):
+        [start] = await chat.command("/beslishulp")
+        forged = BotMessage(
+            start.message_id,
+            start.chat_id,
+            start.text,
+            {"inline_keyboard": [[{"text": "Oud", "callback_data": "b:bestaat-niet:12"}]]},
+            start.raw,
+        )
+        note = await chat.press_in_place(forged, "Oud")
+
+    assert note.text.startswith("<b>Tekst verlopen.</b>\n\n<b>Beslishulp</b>")
+    assert note.callback_data == ["b:bellen:1", "b:thuis:2", "m"]
 
 
 async def test_start_up_hook_survives_the_emulator_refusing_set_my_commands(

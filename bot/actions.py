@@ -13,7 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.content.limits import MAX_DECISION_ANSWERS, MAX_DECISION_DEPTH
+from bot.content.limits import (
+    MAX_DECISION_ANSWERS,
+    MAX_DECISION_DEPTH,
+    MAX_START_PAYLOAD_CHARS,
+)
 from bot.content.model import ID_PATTERN
 
 MAX_PAYLOAD_BYTES = 64
@@ -110,3 +114,43 @@ def decision_step(action: Action) -> DecisionStep | None:
     if action.verb is not Verb.DECISION or match is None:
         return None
     return DecisionStep(match.group(1), tuple(_ANSWER_DIGITS.index(d) for d in match.group(2)))
+
+
+# -- deep links: the payload of `t.me/<bot>?start=<payload>` --------------------------------------
+#
+# A deep link opens the bot on one item (`<item id>`) or on the regional VK of a postal code
+# (`pc-<postcode>`). Telegram allows 1 to 64 characters from [A-Za-z0-9_-]; item ids fit by
+# design, and the content check refuses one that could not be a payload or that looks like a
+# postal-code payload (such an item could never be opened by its link).
+
+START_PAYLOAD = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_START_PAYLOAD_CHARS}}}$")
+POSTCODE_START = re.compile(r"^pc-([1-9][0-9]{3})$")
+"""The payload that opens the regional VK of a postal code (`pc-3500`)."""
+_POSTCODE_START_PREFIX = "pc-"
+
+
+def start_payload_problem(item_id: str) -> str | None:
+    """Why an item id cannot open its item through a deep link; None when it can."""
+    if not START_PAYLOAD.match(item_id):
+        return (
+            f"kan geen link worden: een link (t.me/…?start=…) telt hoogstens "
+            f"{MAX_START_PAYLOAD_CHARS} letters, cijfers, '-' of '_'"
+        )
+    if POSTCODE_START.match(item_id):
+        return "is gereserveerd voor links naar een postcode (pc- en vier cijfers)"
+    return None
+
+
+def start_payload(item_id: str) -> str:
+    """The deep-link payload that opens an item."""
+    problem = start_payload_problem(item_id)
+    if problem is not None:
+        raise ValueError(f"{item_id!r} {problem}")
+    return item_id
+
+
+def postcode_start_payload(postcode: str) -> str:
+    """The deep-link payload that opens the regional VK of a postal code."""
+    if not _POSTCODE.match(postcode):
+        raise ValueError(f"not a Belgian postal code: {postcode!r}")
+    return f"{_POSTCODE_START_PREFIX}{postcode}"

@@ -6,12 +6,11 @@ Nothing here keeps per-user state; every call reads one content snapshot.
 
 from __future__ import annotations
 
-import re
 import time
 import unicodedata
 from dataclasses import dataclass
 
-from bot.actions import Verb, decision_step, decode
+from bot.actions import POSTCODE_START, Verb, decision_step, decode
 from bot.content.model import Partner
 from bot.languages import DUTCH, OTHER
 from bot.matching import DEFAULT_POLICY, OUT_OF_SCOPE, Hit, Outcome, Policy, decide
@@ -31,8 +30,8 @@ SHOUT_LETTERS = 8
 MIN_FOREIGN_WORDS = 3
 FOREIGN_SHARE = 0.6
 """A message nothing matched, with this share of unknown words, gets the language notice."""
-POSTCODE_PAYLOAD = re.compile(r"^pc-([1-9][0-9]{3})$")
-"""Deep-link payload for a postal code (`t.me/<bot>?start=pc-3500`)."""
+POSTCODE_PAYLOAD = POSTCODE_START
+"""Deep-link payload for a postal code (`t.me/<bot>?start=pc-3500`); defined in `actions`."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +97,11 @@ class Engine:
     def store(self) -> ContentStore:
         """The content store (for reloads)."""
         return self._store
+
+    @property
+    def policy(self) -> Policy:
+        """The matching thresholds this engine decides with (inline mode lists by them too)."""
+        return self._policy
 
     def read(self, text: str) -> Reading:
         """Normalize a message once and read its language, matches and urgency."""

@@ -144,3 +144,29 @@ of at most 40 characters that is 2 + 40 + 1 + 20 = 63 bytes, within Telegram's 6
 MAX_DECISION_SUMMARY_CHARS = 3500
 """The summary at an outcome: every question on the way with its answer, then the advice.
 It must stay one Telegram message (4,096 characters, with room for markup; 1,854)."""
+
+# --- Sharing (delen.yaml; deep links, inline mode, the poster) -------------------------------
+
+MAX_START_PAYLOAD_CHARS = 64
+"""Telegram's limit on a deep-link payload (`t.me/<bot>?start=<payload>`): 1 to 64 characters
+from [A-Za-z0-9_-]. Item ids (at most 40 characters) and `pc-<postcode>` always fit."""
+
+MAX_SHARING_TEXT_CHARS = 600
+"""A sentence of delen.yaml shown in Telegram (the longest: 232). The caption of the QR code
+photo is this sentence with the link (at most ~100 characters) and a title (120): well within
+Telegram's 1,024 characters for a caption."""
+
+MIN_POSTER_LINES = 2
+MAX_POSTER_LINES = 3
+"""Lines of explanation under the poster's title (`affiche.regels`; 3)."""
+
+MAX_POSTER_TITLE_CHARS = 80
+"""The poster's title, printed large: at most two lines on A4 (43)."""
+
+MAX_POSTER_LINE_CHARS = 200
+"""A line of the poster: at most three printed lines each (132)."""
+
+MAX_PINNED_CHARS = 3500
+"""The step plan as `/stappenplan` posts it in a group, to be pinned: the note on top, the
+overview's title and text together (1,491). One Telegram message (4,096), with room for
+markup, so the pinned message is the whole plan."""

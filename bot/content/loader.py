@@ -9,6 +9,7 @@ not cascade into a page of "unknown id" errors).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from bot.actions import start_payload_problem
 from bot.content.contract import REQUIRED_COMMANDS, REQUIRED_FILE_FOR, REQUIRED_IDS
 from bot.content.library import Library
 from bot.content.limits import (
@@ -27,11 +29,13 @@ from bot.content.limits import (
     MAX_DECISION_DEPTH,
     MAX_DECISION_SUMMARY_CHARS,
     MAX_ITEM_CHARS,
+    MAX_PINNED_CHARS,
     MIN_DECISION_ANSWERS,
 )
 from bot.content.model import (
     EMAIL_RE,
     FILES,
+    ID_PATTERN,
     PHONE_RE,
     ContactEntry,
     ContactKind,
@@ -42,6 +46,7 @@ from bot.content.model import (
     PartnersFile,
     QuestionsFile,
     RegionsFile,
+    SharingFile,
     SpokenFile,
     Status,
     StepsFile,
@@ -173,6 +178,11 @@ def _translate(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, s
                 "zonder '-' vooraan of achteraan",
             )
         return f"'{shown}' heeft niet de juiste vorm", None
+    if kind == "too_short" and int(ctx.get("min_length", 0)) > 1:
+        return (
+            f"te weinig elementen: {ctx.get('actual_length')} (min. {ctx.get('min_length')})",
+            "vul de lijst aan (zie 'Grenzen' in content/README.md)",
+        )
     if kind in ("string_too_short", "too_short"):
         return (
             "mag niet leeg zijn",
@@ -324,6 +334,9 @@ def _items_of(model: Strict) -> list[Item]:
     return []
 
 
+_ID = re.compile(ID_PATTERN)
+
+
 def _check_ids(files: list[_File], out: _Collector) -> set[str]:
     """Report duplicate and missing required ids; return every id written anywhere."""
     seen: dict[str, tuple[_File, Position]] = {}
@@ -339,6 +352,15 @@ def _check_ids(files: list[_File], out: _Collector) -> set[str]:
                     (*path, "id"),
                     f"de id '{item_id}' is gereserveerd voor buiten-bereik.yaml",
                     hint="kies een andere id",
+                )
+            elif _ID.match(item_id) and (problem := start_payload_problem(item_id)):
+                # Ids that break the id pattern already have the schema's error; this guards
+                # the deep-link rule on its own (`pc-3500` would open a region, not the item).
+                out.add(
+                    file,
+                    (*path, "id"),
+                    f"de id '{item_id}' {problem}",
+                    hint="kies een andere id: de link t.me/…?start=<id> moet dit item openen",
                 )
             elif item_id in seen:
                 first_file, first_pos = seen[item_id]
@@ -912,6 +934,23 @@ def _check_decision_sizes(
             )
 
 
+def _check_sharing(sharing: _File, steps: _File, out: _Collector) -> None:
+    """The step plan as a group pins it (note, title, text) fits one message."""
+    texts, plan = sharing.model, steps.model
+    if not isinstance(texts, SharingFile) or not isinstance(plan, StepsFile):
+        return
+    overview = plan.overzicht
+    size = len(texts.groep.vastzetten) + len(overview.titel) + len(overview.tekst)
+    if size > MAX_PINNED_CHARS:
+        out.add(
+            sharing,
+            ("groep", "vastzetten"),
+            f"het stappenplan om vast te zetten in een groep (deze zin, de titel en de tekst "
+            f"van '{overview.id}') is {size} tekens lang (max. {MAX_PINNED_CHARS})",
+            hint="maak deze zin of de tekst van het overzicht in stappen.yaml korter",
+        )
+
+
 def check_content(
     directory: Path, *, today: date | None = None, relative_paths: bool = False
 ) -> tuple[Library | None, list[Problem]]:
@@ -966,6 +1005,7 @@ def check_content(
     _check_languages(by_name, out)
     _check_spoken(by_name["spreektaal.yaml"], out)
     _check_decision(by_name["beslishulp.yaml"], ids, files, out)
+    _check_sharing(by_name["delen.yaml"], by_name["stappen.yaml"], out)
     _check_contacts(files, out)
     _check_item_sizes(files, out)
     _check_freshness(files, today or date.today(), out)

@@ -42,8 +42,12 @@ from bot.content.limits import (
     MAX_NOTE_CHARS,
     MAX_PLACES,
     MAX_POSTCODES,
+    MAX_POSTER_LINE_CHARS,
+    MAX_POSTER_LINES,
+    MAX_POSTER_TITLE_CHARS,
     MAX_PROVINCES,
     MAX_RELATED,
+    MAX_SHARING_TEXT_CHARS,
     MAX_SOURCE_CHARS,
     MAX_SOURCES,
     MAX_STEPS,
@@ -54,7 +58,9 @@ from bot.content.limits import (
     MAX_UI_TEXT_CHARS,
     MAX_VARIANTS,
     MAX_WORDS,
+    MIN_POSTER_LINES,
 )
+from bot.content.templates import TemplateError, parse_template
 
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 """Lowercase letters, digits and '-', at most 40 characters (fits callback data and deep links)."""
@@ -632,6 +638,145 @@ class DecisionFile(Strict):
     teksten: DecisionTexts
 
 
+def _placeholders(*allowed: str) -> AfterValidator:
+    """A text whose `{name}` placeholders are among `allowed` (none: plain text)."""
+    shown = ", ".join(f"{{{name}}}" for name in allowed) or "geen"
+
+    def check(value: str) -> str:
+        try:
+            names = set(parse_template(value).names)
+        except TemplateError as error:
+            raise ValueError(f"{error.message} ({error.hint}; toegelaten: {shown})") from None
+        unknown = sorted(names - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"onbekende invulplaats {{{unknown[0]}}} (toegelaten: {shown}; schrijf {{{{ "
+                "voor een letterlijke {)"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _printable_on_poster(value: str) -> str:
+    """The poster's font (Bitstream Vera, embedded) has the letters of Western European
+    languages (Windows-1252), not emoji: a character outside them would print as a box."""
+    for character in value:
+        try:
+            character.encode("cp1252")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"het teken '{character}' kan niet op de affiche gedrukt worden (emoji of een "
+                "ander schrift?); gebruik gewone letters, cijfers en leestekens"
+            ) from None
+    return value
+
+
+_FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
+
+
+def _file_name(value: str) -> str:
+    if not _FILE_NAME.match(value):
+        raise ValueError(
+            f"'{value}' kan geen bestandsnaam zijn: gebruik alleen kleine letters, cijfers en "
+            "'-', hoogstens 31 tekens"
+        )
+    return value
+
+
+SharingText = Annotated[str, _text(MAX_SHARING_TEXT_CHARS)]
+PosterTitle = Annotated[
+    str,
+    _text(MAX_POSTER_TITLE_CHARS),
+    AfterValidator(_one_line),
+    AfterValidator(_printable_on_poster),
+]
+PosterLine = Annotated[
+    str,
+    _text(MAX_POSTER_LINE_CHARS),
+    AfterValidator(_one_line),
+    AfterValidator(_printable_on_poster),
+]
+
+
+class SharingButtons(Strict):
+    """The buttons of sharing: under answers, under shared messages, above inline results."""
+
+    delen: ButtonLabel = Field(
+        description="De knop onder een antwoord waarmee je het in een andere chat deelt."
+    )
+    open_in_bot: ButtonLabel = Field(
+        description="De knop onder een gedeeld bericht (of in een groep): opent het onderwerp "
+        "in de bot."
+    )
+    open_bot: ButtonLabel = Field(
+        description="De knop boven de resultaten als je @bot typt in een chat: opent de bot."
+    )
+
+
+class ShareCommandTexts(Strict):
+    """What `/deel` says: the link, the QR code and the poster."""
+
+    onderwerp: Annotated[SharingText, _placeholders("titel")] = Field(
+        description="Bij /deel met een onderwerp; {titel} is de titel van het onderwerp."
+    )
+    bot: SharingText = Field(description="Bij /deel zonder onderwerp: de link naar de bot zelf.")
+    regio: Annotated[SharingText, _placeholders("plaats")] = Field(
+        description="Bij /deel met een postcode; {plaats} is de postcode en de gemeente."
+    )
+    onbekend: SharingText = Field(
+        description="Bij /deel met iets wat de bot niet kent: daarna volgt de link naar de bot."
+    )
+    qr_bijschrift: Annotated[SharingText, _placeholders("link")] = Field(
+        description="Onder de QR-code (foto); {link} is de link die de code opent."
+    )
+    affiche_bijschrift: SharingText = Field(description="Onder de affiche (pdf-bestand).")
+    bestandsnaam: Annotated[str, AfterValidator(_file_name)] = Field(
+        description="Het begin van de bestandsnaam van de affiche (kleine letters, cijfers "
+        "en '-'); de bot zet er de id en '.pdf' achter."
+    )
+
+
+class GroupTexts(Strict):
+    """What the bot says in a team group."""
+
+    vastzetten: SharingText = Field(
+        description="Boven het stappenplan dat /stappenplan in een groep plaatst: dat je het "
+        "bericht kunt vastzetten."
+    )
+
+
+class PosterTexts(Strict):
+    """Every sentence on the printable poster (A4, pdf)."""
+
+    titel: PosterTitle = Field(
+        description=f"De titel, groot bovenaan (max. {MAX_POSTER_TITLE_CHARS} tekens)."
+    )
+    regels: list[PosterLine] = Field(
+        min_length=MIN_POSTER_LINES,
+        max_length=MAX_POSTER_LINES,
+        description=f"{MIN_POSTER_LINES} of {MAX_POSTER_LINES} korte regels uitleg onder de "
+        "titel.",
+    )
+    onderwerp: Annotated[PosterLine, _placeholders("titel")] = Field(
+        description="Op een affiche voor één onderwerp: {titel} is de titel van het onderwerp."
+    )
+    scan: PosterLine = Field(description="Boven de QR-code: scan de code of typ de link.")
+    noodnummers: PosterLine = Field(
+        description="De kop boven de noodnummers (die komen uit het item noodnummers)."
+    )
+    voet: PosterLine | None = Field(None, description="Optioneel: een regel onderaan.")
+
+
+class SharingFile(Strict):
+    """`delen.yaml`: sharing the bot and its answers: buttons, /deel, groups, the poster."""
+
+    knoppen: SharingButtons
+    deel: ShareCommandTexts
+    groep: GroupTexts
+    affiche: PosterTexts
+
+
 FILES: dict[str, type[Strict]] = {
     "stappen.yaml": StepsFile,
     "urgent.yaml": UrgentFile,
@@ -646,6 +791,7 @@ FILES: dict[str, type[Strict]] = {
     "talen.yaml": LanguagesFile,
     "praatjes.yaml": SmallTalkFile,
     "beslishulp.yaml": DecisionFile,
+    "delen.yaml": SharingFile,
 }
 """Every content file, by name, with the model of its top level. A file whose model has a
 default for every field may be left out (an empty file of that kind)."""

@@ -25,6 +25,7 @@ from bot.content.model import (
     Item,
     LanguagesFile,
     Partner,
+    SharingFile,
     Status,
     Step,
     TextKey,
@@ -56,11 +57,13 @@ class Block:
 
 @dataclass(frozen=True)
 class Button:
-    """A button that sends an action payload, or opens a URL."""
+    """A button that sends an action payload, opens a URL, or shares: `share` is the inline
+    query a worker sends to a chat she picks (`@bot <share>`, the item's title)."""
 
     label: str
     data: str | None = None
     url: str | None = None
+    share: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,11 @@ class Reply:
 
     def then(self, other: Reply) -> Reply:
         """This reply followed by another; buttons of both, without repeats."""
-        seen: set[tuple[str, str | None, str | None]] = set()
+        seen: set[Button] = set()
         rows: list[tuple[Button, ...]] = []
         for row in (*self.buttons, *other.buttons):
-            kept = tuple(b for b in row if (b.label, b.data, b.url) not in seen)
-            seen.update((b.label, b.data, b.url) for b in kept)
+            kept = tuple(b for b in row if b not in seen)
+            seen.update(kept)
             if kept:
                 rows.append(kept)
         return Reply((*self.blocks, *other.blocks), tuple(rows), self.replace)
@@ -121,6 +124,11 @@ def _paragraphs(text: str) -> list[Block]:
         else:
             blocks.append(Block(Style.TEXT, (" ".join(lines),)))
     return blocks
+
+
+def paragraphs(text: str) -> list[Block]:
+    """Content text as blocks, the way every item reply shows it (see `_paragraphs`)."""
+    return _paragraphs(text)
 
 
 _CONTACT_LABEL: dict[ContactKind, TextKey] = {
@@ -272,8 +280,8 @@ class Replies:
             layout.append(
                 (Button(self.text("knop_alle_stappen"), actions.show(library.overview.id)),)
             )
-        if with_menu:
-            layout.append((self.menu_button(),))
+        share = Button(self._library.file(SharingFile).knoppen.delen, share=item.titel)
+        layout.append((share, self.menu_button()) if with_menu else (share,))
         return tuple(row for row in layout if row)
 
     def clarify(self, item_ids: Iterable[str]) -> Reply:

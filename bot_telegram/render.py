@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
 from telegram.constants import MessageLimit
 
-from bot.replies import Block, Reply, Style
+from bot.replies import Block, Button, Reply, Style
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 _LONGEST_ENTITY = len("&amp;")
@@ -79,21 +79,28 @@ def _cut(text: str, limit: int) -> list[str]:
     return parts
 
 
+def button(b: Button) -> InlineKeyboardButton:
+    """One domain button as Telegram's: a URL, a share (pick a chat, then the inline query
+    `@bot <query>` is typed there), or callback data."""
+    if b.url:
+        return InlineKeyboardButton(b.label, url=b.url)
+    if b.share is not None:
+        chosen = SwitchInlineQueryChosenChat(
+            query=b.share,
+            allow_user_chats=True,
+            allow_group_chats=True,
+            allow_channel_chats=True,
+            allow_bot_chats=False,
+        )
+        return InlineKeyboardButton(b.label, switch_inline_query_chosen_chat=chosen)
+    return InlineKeyboardButton(b.label, callback_data=b.data)
+
+
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The inline keyboard of a reply."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.label, callback_data=b.data)
-                for b in row
-            ]
-            for row in reply.buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[button(b) for b in row] for row in reply.buttons])
 
 
 def to_messages(reply: Reply, limit: int = MAX_TEXT) -> list[OutgoingMessage]:

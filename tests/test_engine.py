@@ -156,6 +156,9 @@ def test_every_button_leads_somewhere(engine: Engine) -> None:
         reply = engine.show(item_id)
         assert reply is not None
         for button in reply.all_buttons():
+            if button.share is not None:  # "Delen": the inline query is the item's title
+                assert button.share == library.items[item_id].titel, (item_id, button)
+                continue
             assert button.data is not None, (item_id, button)
             assert decode(button.data) is not None, (item_id, button)
             assert engine.press(button.data).plain_text() != "Tekst knop verlopen", button

@@ -133,7 +133,8 @@ def check_sent_messages(rec: RecordingRequest) -> None:
         assert_telegram_html(text)
         for button in buttons(params):
             assert button["text"]
-            assert ("url" in button) != ("callback_data" in button), button
+            kinds = {"url", "callback_data", "switch_inline_query_chosen_chat"} & button.keys()
+            assert len(kinds) == 1, button
             if "callback_data" in button:
                 data = button["callback_data"]
                 assert len(data.encode()) <= MAX_CALLBACK_BYTES, data

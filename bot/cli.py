@@ -210,6 +210,28 @@ def cmd_link(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def cmd_poster(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Write the printable A4 poster (PDF) for the bot, an item or `pc-<postcode>`."""
+    from bot.poster import PosterError, poster_pdf
+    from bot.sharing import target_for_payload
+
+    engine = _engine(_content_dir(args, settings))
+    target = target_for_payload(engine, args.payload)
+    if target is None:
+        print(f"Onbekend id of postcode: {args.payload}", file=sys.stderr)
+        return 1
+    try:
+        link = deep_link(args.bot, target.payload)
+        pdf = poster_pdf(engine.store.current.library, link, target.title)
+    except (ValueError, PosterError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    output = Path(args.output)
+    output.write_bytes(pdf)
+    print(f"{output} ({link})", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="playbook", description=__doc__)
@@ -255,6 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--bot", required=True, help="the bot's username, e.g. PlaybookBot")
     link.add_argument("--qr", metavar="FILE", help="also write a QR code (.png or .svg)")
     link.set_defaults(handler=cmd_link)
+
+    poster = sub.add_parser("poster", help="printable A4 poster (PDF) with the QR code")
+    poster.add_argument(
+        "payload", nargs="?", help="an item id, or pc-<postcode>; none: the bot itself"
+    )
+    poster.add_argument("--bot", required=True, help="the bot's username, e.g. PlaybookBot")
+    poster.add_argument("-o", "--output", default="poster.pdf", help="the PDF file to write")
+    poster.set_defaults(handler=cmd_poster)
 
     run = sub.add_parser("run", help="run the bot (Telegram with a token, else console)")
     run.set_defaults(handler=cmd_run)

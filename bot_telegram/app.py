@@ -28,6 +28,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.engine import Engine
 from bot_telegram.handlers import Handlers
+from bot_telegram.sharing import add_sharing_handlers
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,9 @@ def build_application(
         builder = builder.get_updates_request(updates_request)
     app = builder.build()
     handlers = Handlers(engine, settings.admin_ids)
-    # Order matters: commands before the free-text catch-all.
+    # Order matters: sharing first (/stappenplan in a group, presses on inline messages), then
+    # commands before the free-text catch-all.
+    add_sharing_handlers(app, engine)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler(COMMANDS, handlers.command))
     app.add_handler(CommandHandler("herlaad", handlers.reload))

@@ -12,7 +12,8 @@ recorded as ``(method, params)`` and answered locally with canned JSON, so a rea
     assert rec.calls_to("sendMessage")[0]["text"] == "..."
 
 This layer covers what the emulator (tests/e2e) lacks: setMyCommands and other methods,
-inline queries, photos, and Telegram's limits, which tests must check themselves.
+inline queries, photos and documents (`uploads` keeps their bytes), and Telegram's limits,
+which tests must check themselves.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -70,6 +72,17 @@ def chat_dict(chat_id: int, chat_type: str = "private", user_id: int = USER_ID) 
     return {"id": chat_id, "type": chat_type, "title": f"Test {chat_type} {chat_id}"}
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (sendPhoto, sendDocument): which method, field and bytes."""
+
+    method: str
+    field: str
+    filename: str
+    mimetype: str
+    content: bytes
+
+
 class RecordingRequest(BaseRequest):
     """Answers Bot API calls locally and records them; never touches the network.
 
@@ -85,6 +98,7 @@ class RecordingRequest(BaseRequest):
         responses: Mapping[str, Responder] | None = None,
     ) -> None:
         self.calls: list[tuple[str, JSONDict]] = []
+        self.uploads: list[Upload] = []
         self.bot_username = bot_username
         self._bot_id = BOT_ID
         self._message_ids = itertools.count(10_000)
@@ -93,6 +107,7 @@ class RecordingRequest(BaseRequest):
             "getUpdates": lambda _: [],
             "sendMessage": self._sent_message,
             "sendPhoto": self._sent_message,
+            "sendDocument": self._sent_message,
             "editMessageText": self._edited_message,
             "editMessageReplyMarkup": self._edited_message,
             **(responses or {}),
@@ -125,6 +140,11 @@ class RecordingRequest(BaseRequest):
             self._bot_id = int(match.group(1))
         params: JSONDict = dict(request_data.parameters) if request_data else {}
         self.calls.append((api_method, params))
+        for field, (filename, content, mimetype) in (
+            request_data.multipart_data if request_data else {}
+        ).items():
+            data = content if isinstance(content, bytes) else content.read()
+            self.uploads.append(Upload(api_method, field, filename, mimetype, data))
         responder = self._responders.get(api_method)
         result = responder(params) if responder is not None else True
         return HTTPStatus.OK, json.dumps({"ok": True, "result": result}).encode()
@@ -179,8 +199,9 @@ class RecordingRequest(BaseRequest):
         ]
 
     def clear(self) -> None:
-        """Forget the recorded calls (e.g. the getMe of `initialize()`)."""
+        """Forget the recorded calls and uploads (e.g. the getMe of `initialize()`)."""
         self.calls.clear()
+        self.uploads.clear()
 
 
 # -- update payloads ------------------------------------------------------------------------------
@@ -326,3 +347,36 @@ def group_text_update(
     return text_update(
         text, chat_id=chat_id, chat_type=chat_type, user_id=user_id, entities=entities
     )
+
+
+def inline_query_update(query: str, *, user_id: int = USER_ID) -> JSONDict:
+    """An `Update` with an inline query: the user typed ``@bot <query>`` in some chat."""
+    update_id = next(_update_ids)
+    return {
+        "update_id": update_id,
+        "inline_query": {
+            "id": f"iq{update_id}",
+            "from": user_dict(user_id),
+            "query": query,
+            "offset": "",
+            "chat_type": "supergroup",
+        },
+    }
+
+
+def inline_button_update(
+    data: str, *, inline_message_id: str = "inline-1", user_id: int = USER_ID
+) -> JSONDict:
+    """An `Update` with a press on a message sent through inline mode: no message, no chat,
+    only the `inline_message_id`."""
+    update_id = next(_update_ids)
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cq{update_id}",
+            "from": user_dict(user_id),
+            "chat_instance": f"ci-inline-{inline_message_id}",
+            "inline_message_id": inline_message_id,
+            "data": data,
+        },
+    }

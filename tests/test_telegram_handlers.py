@@ -600,15 +600,19 @@ async def test_an_inaccessible_message_is_answered_with_a_new_one(
     assert only_message(rec)["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
 
 
-async def test_an_inline_message_button_is_acknowledged_without_an_edit(
+async def test_an_inline_message_button_edits_the_inline_message(
     app: App, rec: RecordingRequest
 ) -> None:
+    # More on presses on inline-sent messages in tests/test_sharing_telegram.py.
     payload = button_update("b:thuis:2")
     del payload["callback_query"]["message"]
     payload["callback_query"]["inline_message_id"] = "inline-1"
     await feed(app, payload)
 
-    assert rec.methods == ["answerCallbackQuery"]
+    assert rec.methods == ["editMessageText", "answerCallbackQuery"]
+    [edit] = rec.calls_to("editMessageText")
+    assert edit["inline_message_id"] == "inline-1"
+    assert "chat_id" not in edit
 
 
 async def test_a_reply_too_long_for_one_message_edits_the_first_part_and_sends_the_rest(

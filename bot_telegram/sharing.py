@@ -1,0 +1,239 @@
+"""Sharing on Telegram: inline mode, presses on inline-sent messages, `/deel`, team groups.
+
+- **Inline mode** (`@<bot> <vraag>` in any chat): the engine's best items, each posting its
+  first screen with "Open in de bot" (a deep link to it) on top. Results are the same for
+  everyone (`is_personal=False`) and cached briefly (`INLINE_CACHE_SECONDS`).
+- **A press on an inline-sent message** has no chat to answer in: a reply that takes the
+  place of the pressed message (the decision aid) edits the inline message through its
+  `inline_message_id`; any other press answers the callback with a deep link, which opens
+  that item in the presser's own chat with the bot, and the shared message stays as it was
+  for everyone in the chat.
+- **`/deel [id]`**: the link (to the bot, an item or a postal code's VK) and its QR code as a
+  PNG photo, then the printable poster as a PDF document.
+- **`/stappenplan` in a group**: the overview as one message fit to pin, with deep links.
+
+Privacy: nothing here logs or keeps what anyone typed, inline queries included.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputFile,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    filters,
+)
+
+from bot.content.templates import parse_template
+from bot.engine import Engine
+from bot.inline import INLINE_CACHE_SECONDS, inline_choices
+from bot.poster import poster_pdf
+from bot.replies import Button, Reply, rows
+from bot.sharing import (
+    ShareTarget,
+    as_shared,
+    deep_link,
+    open_button,
+    pinnable_overview,
+    qr_png,
+    share_target,
+    start_payload_for_press,
+    texts,
+)
+from bot.store import Snapshot
+from bot_telegram.render import OutgoingMessage, keyboard, to_messages
+
+log = logging.getLogger(__name__)
+
+MAX_CACHED_FILES = 64
+"""QR codes and posters kept per content version (a few kB and ~45 kB each)."""
+_NOT_MODIFIED = "message is not modified"
+
+
+class InlineMessagePressHandler(CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, None]):
+    """Button presses on messages sent through inline mode (they have no chat, only an
+    `inline_message_id`); every other press is left to the bot's usual button handler."""
+
+    def check_update(self, update: object) -> bool | object | None:
+        """Only callback queries of inline messages."""
+        if not isinstance(update, Update) or update.callback_query is None:
+            return False
+        if update.callback_query.inline_message_id is None:
+            return False
+        return super().check_update(update)
+
+
+class _Files:
+    """Generated QR codes and posters, for the current content version only."""
+
+    def __init__(self) -> None:
+        self._snapshot: Snapshot | None = None
+        self._files: OrderedDict[tuple[str, str, str | None], bytes] = OrderedDict()
+
+    def get(
+        self, snapshot: Snapshot, key: tuple[str, str, str | None], make: Callable[[], bytes]
+    ) -> bytes:
+        if snapshot is not self._snapshot:  # a reload: posters carry content text
+            self._snapshot = snapshot
+            self._files.clear()
+        found = self._files.get(key)
+        if found is None:
+            found = self._files[key] = make()
+            while len(self._files) > MAX_CACHED_FILES:
+                self._files.popitem(last=False)
+        return found
+
+
+def _first_screen(reply: Reply) -> OutgoingMessage:
+    """The first message of a reply, with the reply's whole keyboard."""
+    return OutgoingMessage(to_messages(reply)[0].text, keyboard(reply))
+
+
+class SharingHandlers:
+    """The sharing callbacks, bound to one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._files = _Files()
+
+    @staticmethod
+    def _username(context: ContextTypes.DEFAULT_TYPE) -> str:
+        return context.bot.username
+
+    async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@<bot> <vraag>`: the best items, each posting its first screen."""
+        query = update.inline_query
+        if query is None:
+            return
+        username = self._username(context)
+        library = self.engine.store.current.library
+        results = []
+        for choice in inline_choices(self.engine, query.query):
+            link = deep_link(username, choice.item_id)
+            shown = _first_screen(as_shared(choice.reply, open_button(library, link)))
+            results.append(
+                InlineQueryResultArticle(
+                    id=choice.item_id,
+                    title=choice.title,
+                    description=choice.description,
+                    input_message_content=InputTextMessageContent(
+                        shown.text,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    ),
+                    reply_markup=shown.keyboard,
+                )
+            )
+        button = InlineQueryResultsButton(
+            text=texts(library).knoppen.open_bot,
+            start_parameter=results[0].id if results else library.overview.id,
+        )
+        await query.answer(
+            results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button
+        )
+
+    async def inline_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A press on an inline-sent message: edit it in place, or open the bot on a link."""
+        query = update.callback_query
+        if query is None or query.inline_message_id is None:
+            return
+        data = query.data or ""
+        library = self.engine.store.current.library
+        link = deep_link(self._username(context), start_payload_for_press(library, data))
+        reply = self.engine.press(data)
+        if reply.replace:
+            shown = _first_screen(as_shared(reply, open_button(library, link)))
+            try:
+                await context.bot.edit_message_text(
+                    shown.text,
+                    inline_message_id=query.inline_message_id,
+                    reply_markup=shown.keyboard,
+                )
+            except BadRequest as error:
+                if _NOT_MODIFIED not in error.message.lower():
+                    log.info("could not edit an inline message, answering with a link")
+                    await query.answer(url=link)
+                    return
+            await query.answer()
+            return
+        await query.answer(url=link)
+
+    async def share(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/deel [id]`: the link and its QR code (a photo), then the poster (a document)."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        snapshot = self.engine.store.current
+        library = snapshot.library
+        target = share_target(self.engine, " ".join(context.args or []))
+        link = deep_link(self._username(context), target.payload)
+        words = texts(library).deel
+        caption = "\n\n".join(
+            (
+                html.escape(target.sentence, quote=False),
+                html.escape(
+                    parse_template(words.qr_bijschrift).render({"link": link}), quote=False
+                ),
+            )
+        )
+        png = self._files.get(snapshot, ("png", link, None), lambda: qr_png(link))
+        await chat.send_photo(
+            InputFile(png, filename="qr.png"),
+            caption=caption,
+            reply_markup=self._share_keyboard(target, link),
+        )
+        pdf = self._files.get(
+            snapshot, ("pdf", link, target.title), lambda: poster_pdf(library, link, target.title)
+        )
+        name = words.bestandsnaam + (f"-{target.payload}" if target.payload else "")
+        await chat.send_document(
+            InputFile(pdf, filename=f"{name}.pdf"),
+            caption=html.escape(words.affiche_bijschrift, quote=False),
+        )
+
+    def _share_keyboard(self, target: ShareTarget, link: str) -> InlineKeyboardMarkup | None:
+        library = self.engine.store.current.library
+        buttons = [open_button(library, link)]
+        if target.title is not None:
+            buttons.append(Button(texts(library).knoppen.delen, share=target.title))
+        return keyboard(Reply((), rows(buttons)))
+
+    async def pin_overview(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/stappenplan` in a group: the overview as one message to pin, with deep links."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        reply = pinnable_overview(self.engine.store.current.library, self._username(context))
+        for message in to_messages(reply):
+            await chat.send_message(message.text, reply_markup=message.keyboard)
+
+
+def add_sharing_handlers(app: Application[Any, Any, Any, Any, Any, Any], engine: Engine) -> None:
+    """Register the sharing handlers; call before the bot's own command and button handlers,
+    which would otherwise answer `/stappenplan` in a group and inline presses first."""
+    sharing = SharingHandlers(engine)
+    app.add_handler(
+        CommandHandler("stappenplan", sharing.pin_overview, filters=filters.ChatType.GROUPS)
+    )
+    app.add_handler(CommandHandler("deel", sharing.share))
+    app.add_handler(InlineQueryHandler(sharing.inline_query))
+    app.add_handler(InlineMessagePressHandler(sharing.inline_press))

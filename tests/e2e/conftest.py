@@ -1,10 +1,11 @@
 """Fixtures for the end-to-end tests against the telegram-test-api emulator.
 
 What runs against the emulator: /start (with deep-link payload), text messages, commands,
-inline-button presses, edits of the bot's messages. What is tested only offline
-(`tests/telegram_fakes.py`): inline queries, setMyCommands and other methods the emulator lacks,
-photos/uploads, and Telegram's limits (4096 characters, 64-byte callback data, deep-link
-payload rules), which the emulator does not enforce.
+inline-button presses, edits of the bot's messages, and, with the routes server.js adds at
+start-up from extensions.js, inline queries, presses on inline-sent messages and photo and
+document uploads (test_sharing_e2e.py). What is tested only offline (`tests/telegram_fakes.py`):
+setMyCommands and other methods the emulator lacks, and Telegram's limits (4096 characters,
+64-byte callback data, deep-link payload rules), which the emulator does not enforce.
 """
 
 from __future__ import annotations

@@ -11,14 +11,17 @@ Three parts:
 - `EmulatorClient`: the test user's side, over the emulator's client routes.
 
 The emulator implements getMe, getUpdates, sendMessage, editMessageText,
-editMessageReplyMarkup, deleteMessage, answerCallbackQuery, setWebhook and deleteWebhook only.
-Inline queries, setMyCommands, photos and length limits are covered by the offline layer
-(`tests/telegram_fakes.py`), not here.
+editMessageReplyMarkup, deleteMessage, answerCallbackQuery, setWebhook and deleteWebhook; the
+test launcher (server.js) extends it at start-up with `extensions.js`: answerInlineQuery,
+inline-message edits, sendPhoto and sendDocument uploads, and client routes to send inline
+queries, pick a result into a chat, press its buttons and read the uploaded files back.
+setMyCommands and length limits are covered by the offline layer (`tests/telegram_fakes.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import queue
@@ -314,6 +317,82 @@ class EmulatorClient:
         """Every stored message of this bot, both directions, with in-place edits applied."""
         records = await self._post("/getUpdatesHistory", {"token": token})
         return list(records)
+
+    # -- sharing: routes added at start-up by extensions.js ------------------------------------
+
+    async def send_inline_query(
+        self, token: str, user: User, query: str, *, chat_type: str = "supergroup"
+    ) -> str:
+        """Type ``@bot <query>`` in a chat; returns the inline query's id."""
+        result = await self._post(
+            "/sendInlineQuery",
+            {"botToken": token, "from": _user_dict(user), "query": query, "chat_type": chat_type},
+        )
+        return str(result["inline_query_id"])
+
+    async def inline_answer(
+        self,
+        token: str,
+        inline_query_id: str,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a polling deadline, as below
+    ) -> JSONDict:
+        """Poll until the bot has answered the inline query; its answerInlineQuery body."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = await self._post(
+                "/getInlineQueryAnswer", {"token": token, "inlineQueryId": inline_query_id}
+            )
+            if answer is not None:
+                return dict(answer)
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"no answer to inline query {inline_query_id} in {timeout} s")
+            await asyncio.sleep(0.01)
+
+    async def choose_inline_result(
+        self, token: str, inline_query_id: str, result_id: str, chat_id: int, user: User
+    ) -> JSONDict:
+        """Pick a result: it is posted into `chat_id` as a message sent through inline mode."""
+        message = await self._post(
+            "/chooseInlineResult",
+            {
+                "token": token,
+                "inlineQueryId": inline_query_id,
+                "resultId": result_id,
+                "chatId": chat_id,
+                "from": _user_dict(user),
+            },
+        )
+        return dict(message)
+
+    async def press_inline(
+        self, token: str, user: User, inline_message_id: str, data: str
+    ) -> None:
+        """Press the button with callback `data` on a message sent through inline mode."""
+        await self._post(
+            "/sendInlineCallback",
+            {
+                "botToken": token,
+                "from": _user_dict(user),
+                "inlineMessageId": inline_message_id,
+                "data": data,
+            },
+        )
+
+    async def inline_message(self, token: str, inline_message_id: str) -> JSONDict:
+        """A message sent through inline mode, with the bot's edits applied."""
+        message = await self._post(
+            "/getInlineMessage", {"token": token, "inlineMessageId": inline_message_id}
+        )
+        return dict(message)
+
+    async def callback_answers(self, token: str) -> list[JSONDict]:
+        """Every answerCallbackQuery of this bot (text, url), in order."""
+        return list(await self._post("/getCallbackAnswers", {"token": token}))
+
+    async def get_file(self, token: str, file_id: str) -> bytes:
+        """The bytes of a file the bot uploaded (sendPhoto, sendDocument)."""
+        result = await self._post("/getFile", {"token": token, "fileId": file_id})
+        return base64.b64decode(result["base64"])
 
     # `timeout` is the polling deadline of this helper (the requested API), not an I/O timeout.
     async def wait_for_bot_messages(

@@ -4,6 +4,12 @@
 'use strict';
 
 const TelegramServer = require('telegram-test-api/lib/index.js');
+const { routes } = require('telegram-test-api/lib/routes/index.js');
+const extensions = require('./extensions.js');
+
+// Inline queries, presses on inline-sent messages, photo and document uploads (see
+// extensions.js): installed before the server is built, which registers the routes.
+extensions.install(TelegramServer, routes);
 
 const port = Number(process.argv[2] ?? process.env.E2E_PORT ?? 0);
 // storeTimeout also purges unread messages, so keep it well above any test's duration.

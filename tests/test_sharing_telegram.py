@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 from PIL import Image
+from telegram.constants import MessageLimit
 
 from bot import actions
 from bot.content.contract import REQUIRED_IDS
@@ -302,6 +303,8 @@ async def test_deel_sends_the_qr_code_as_a_photo_and_the_poster_as_a_document(
     assert photo["chat_id"] == CHAT_ID
     assert photo["caption"] == f"{sentence}\n\nScan {link}"
     assert photo["parse_mode"] == "HTML"
+    assert len(photo["caption"]) <= MessageLimit.CAPTION_LENGTH
+    assert_telegram_html(photo["caption"])
     [open_in_bot, *share] = buttons(photo)
     assert open_in_bot == {"text": "Tekst knop open in bot", "url": link}
     if payload is not None:

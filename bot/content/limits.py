@@ -50,7 +50,7 @@ MAX_NOTE_CHARS = 2000
 """An admin's `notitie` (461); never shown to users."""
 
 MAX_UI_TEXT_CHARS = 2000
-"""A sentence of teksten.yaml (hulp: 783)."""
+"""A sentence of teksten.yaml (hulp: 1,153)."""
 
 MAX_COMMAND_DESCRIPTION_CHARS = 256
 """A command's `beschrijving` in Telegram's command menu (Telegram's own limit; 98)."""
@@ -152,7 +152,7 @@ MAX_START_PAYLOAD_CHARS = 64
 from [A-Za-z0-9_-]. Item ids (at most 40 characters) and `pc-<postcode>` always fit."""
 
 MAX_SHARING_TEXT_CHARS = 600
-"""A sentence of delen.yaml shown in Telegram (the longest: 232). The caption of the QR code
+"""A sentence of delen.yaml shown in Telegram (185). The caption of the QR code
 photo is this sentence with the link (at most ~100 characters) and a title (120): well within
 Telegram's 1,024 characters for a caption."""
 
@@ -161,12 +161,12 @@ MAX_POSTER_LINES = 3
 """Lines of explanation under the poster's title (`affiche.regels`; 3)."""
 
 MAX_POSTER_TITLE_CHARS = 80
-"""The poster's title, printed large: at most two lines on A4 (43)."""
+"""The poster's title, printed large (42)."""
 
 MAX_POSTER_LINE_CHARS = 200
-"""A line of the poster: at most three printed lines each (132)."""
+"""A line of the poster (155); long lines are set smaller so the page still fits."""
 
 MAX_PINNED_CHARS = 3500
 """The step plan as `/stappenplan` posts it in a group, to be pinned: the note on top, the
-overview's title and text together (1,491). One Telegram message (4,096), with room for
+overview's title and text together (1,442). One Telegram message (4,096), with room for
 markup, so the pinned message is the whole plan."""

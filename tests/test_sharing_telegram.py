@@ -20,6 +20,7 @@ import pytest
 import yaml
 from PIL import Image
 from telegram.constants import MessageLimit
+from telegram.ext import CommandHandler
 
 from bot import actions
 from bot.content.contract import REQUIRED_IDS
@@ -45,6 +46,7 @@ from tests.test_render import assert_telegram_html
 from tests.test_sharing import decode_pdf_qr, decode_qr, pdf_text, start_parameter
 from tests.test_telegram_handlers import (
     MAX_CALLBACK_BYTES,
+    build,
     buttons,
     callback_data,
     feed,
@@ -479,3 +481,18 @@ async def test_a_long_item_is_shared_as_its_first_screen(content_copy: Path) -> 
     shared = as_shared(reply, open_button(library, deep_link(BOT_USERNAME, "twijfel")))
     assert result["input_message_content"]["message_text"] == to_messages(shared)[0].text
     check_result(result)
+
+
+def test_every_command_of_the_shipped_menu_has_a_handler() -> None:
+    engine = Engine(ContentStore.open(SHIPPED_CONTENT, model=shipped_model()))
+    app = build(engine, RecordingRequest())
+    handled = {
+        command
+        for handlers in app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+    advertised = {command.commando for command in engine.store.current.library.commands}
+    assert "deel" in advertised
+    assert advertised <= handled

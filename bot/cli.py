@@ -22,6 +22,7 @@ from bot.content.problems import ContentError, Level
 from bot.content.schema import content_schema, file_schema, write_schemas
 from bot.engine import Answer, Engine
 from bot.evaluation import evaluate, load_questions, report
+from bot.replies import Reply
 from bot.sharing import deep_link, write_qr
 from bot.store import ContentStore, shipped_model
 
@@ -54,6 +55,7 @@ def answer_json(query: str, answer: Answer, engine: Engine) -> dict[str, Any]:
             for hit in answer.hits
         ],
         "text": answer.reply.plain_text(),
+        "first_screen": answer.reply.first_screen(),
         "buttons": [
             {"label": b.label, "data": b.data or b.url} for b in answer.reply.all_buttons()
         ],
@@ -147,6 +149,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         data = {
             "id": args.id,
             "text": reply.plain_text(),
+            "first_screen": reply.first_screen(),
+            "details": Reply(reply.details).plain_text(),
             "buttons": [{"label": b.label, "data": b.data or b.url} for b in reply.all_buttons()],
         }
         print(json.dumps(data, ensure_ascii=False, indent=1), file=out)

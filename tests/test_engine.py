@@ -7,7 +7,7 @@ import functools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.actions import decode, show
+from bot.actions import decode, go, show
 from bot.engine import Engine
 from bot.matching import Outcome
 from bot.store import ContentStore
@@ -53,9 +53,15 @@ def test_urgent_question_gets_the_emergency_reply_alone(engine: Engine) -> None:
     assert answer.urgent
     assert [h.item_id for h in answer.hits] == ["acuut-gevaar"]
     assert answer.reply.plain_text() == "Bel 112 of 101.\n\n• Verwittig je verantwoordelijke."
-    # No second, unrelated item after the emergency part.
+    # No second, unrelated item after the emergency part: not even as a button, since the
+    # urgent item does not list it among what follows an emergency.
     assert "Signalen noteren" not in answer.reply.plain_text()
     # The VK button asks for the place; then the emergency numbers and the menu.
+    assert [b.data for b in answer.reply.all_buttons()] == ["c", show("noodnummers"), "m"]
+
+
+def test_urgent_question_with_nothing_else_clear_has_the_three_buttons(engine: Engine) -> None:
+    answer = engine.ask("er is een mes")
     assert [b.data for b in answer.reply.all_buttons()] == ["c", show("noodnummers"), "m"]
 
 
@@ -73,10 +79,26 @@ def test_a_place_gives_the_regional_vk_first(engine: Engine) -> None:
     assert "caw" in _ids(engine, "3500")
 
 
-def test_2070_is_flagged_as_unconfirmed(engine: Engine) -> None:
-    text = engine.start("pc-2070").plain_text()
-    assert "Oost-Vlaanderen" in text
+def test_2070_shows_the_candidate_vks_never_this_is_your_vk(engine: Engine) -> None:
+    reply = engine.start("pc-2070")
+    text = reply.plain_text()
+    assert text.startswith("Onzeker voor 2070 Beveren-Kruibeke-Zwijndrecht:")
     assert "nog te bevestigen" in text
+    assert "Voor 2070" not in text  # the "dit is je VK" heading
+    assert "Tekst vk telefoon route" in text  # the phone route that works today
+    assert [b.data for b in reply.all_buttons()] == [
+        show("vk-antwerpen"),
+        show("vk-oost-vlaanderen"),
+        "m",
+    ]
+    assert _ids(engine, "zwijndrecht") == ["vk-antwerpen", "vk-oost-vlaanderen"]
+    # No local partners under an unconfirmed mapping, and no "also found" VK.
+    assert "Tekst ook gevonden" not in engine.ask("welk vk voor zwijndrecht").reply.plain_text()
+
+
+def test_a_place_named_like_its_province_is_not_repeated(engine: Engine) -> None:
+    assert engine.place("2000").plain_text().startswith("Voor 2000 Antwerpen:")
+    assert engine.place("3500").plain_text().startswith("Voor 3500 Hasselt (Limburg):")
 
 
 def test_unverified_contacts_are_never_shown_as_fact(engine: Engine) -> None:
@@ -96,17 +118,18 @@ def test_every_answer_shows_sources_and_review_date(engine: Engine) -> None:
 
 
 def test_steps_navigate_previous_next_and_all(engine: Engine) -> None:
-    reply = engine.press(show("intern-overleg"))
+    reply = engine.press(go("intern-overleg"))
+    assert reply.edit  # moving through the plan replaces the pressed message
     data = [b.data for b in reply.all_buttons()]
-    assert show("signalen-noteren") in data  # previous
-    assert show("gesprek-ouders") in data  # next
-    assert show("stappenplan") in data  # all steps
+    assert go("signalen-noteren") in data  # previous
+    assert go("gesprek-ouders") in data  # next
+    assert go("stappenplan") in data  # all steps
     assert reply.plain_text().startswith("Stap 2 van 6")
-    first = [b.data for b in engine.press(show("signalen-noteren")).all_buttons()]
-    assert show("gesprek-ouders") not in first  # no "next-next"
-    overview = [b.data for b in engine.press(show("stappenplan")).all_buttons()]
-    assert overview[:6] == [
-        show(s)
+    first = [b.data for b in engine.press(go("signalen-noteren")).all_buttons()]
+    assert go("gesprek-ouders") not in first  # no "next-next"
+    overview = [b.data for b in engine.press(go("stappenplan")).all_buttons()]
+    assert overview == [
+        go(s)
         for s in (
             "signalen-noteren",
             "intern-overleg",
@@ -122,7 +145,8 @@ def test_forged_or_outdated_buttons_get_a_polite_note_and_the_menu(engine: Engin
     for payload in ("zzz", "i:bestaat-niet", "i:" + "x" * 100, ""):
         reply = engine.press(payload)
         assert reply.plain_text() == "Tekst knop verlopen"
-        assert show("stappenplan") in [b.data for b in reply.all_buttons()]
+        assert not reply.edit
+        assert go("stappenplan") in [b.data for b in reply.all_buttons()]
 
 
 def test_deep_links(engine: Engine) -> None:
@@ -134,11 +158,12 @@ def test_deep_links(engine: Engine) -> None:
 
 def test_commands(engine: Engine) -> None:
     assert "Stappenplan" in engine.command("stappenplan").plain_text()
-    assert engine.command("contact").plain_text() == "Tekst vraag postcode"
+    assert engine.command("contact").plain_text() == "Tekst vraag postcode\n\nTekst privacy kort"
     assert "Limburg" in engine.command("contact", "3500").plain_text()
     assert engine.command("contact", "Atlantis").plain_text() == "Tekst regio niet gevonden"
     assert engine.command("leren").plain_text() == "Tekst leren titel"
-    assert engine.command("help").plain_text() == "Tekst hulp"
+    assert engine.command("help").first_screen() == "Tekst hulp"
+    assert engine.command("help").plain_text() == "Tekst hulp\n\nTekst hulp commandos"
 
 
 def test_bad_input_gets_a_sensible_reply(engine: Engine) -> None:
@@ -190,11 +215,15 @@ def test_urgent_with_a_place_keeps_the_regional_vk_after_the_emergency_part(
     engine: Engine,
 ) -> None:
     answer = engine.ask("ik werk in Gent en er staat een papa met een mes")
-    text = answer.reply.plain_text()
     assert [h.item_id for h in answer.hits][:2] == ["acuut-gevaar", "vk-oost-vlaanderen"]
-    assert text.index("Bel 112 of 101.") < text.index("Voor Gent (Oost-Vlaanderen):")
-    # The place is known, so the first button opens its VK instead of asking for a place.
+    # The emergency reply stays short: the place gives its VK as the first button (instead of
+    # asking for the place), not the VK's whole reply under the numbers.
+    assert answer.reply.plain_text().startswith("Bel 112 of 101.")
+    assert "Vk oost vlaanderen" not in answer.reply.plain_text()
     assert answer.reply.all_buttons()[0].data == show("vk-oost-vlaanderen")
+    # An unconfirmed place (2070) gets its candidates, through the postal code.
+    unsure = engine.ask("ik werk in Zwijndrecht en er staat een papa met een mes")
+    assert unsure.reply.all_buttons()[0].data == "p:2070"
 
 
 def test_urgent_with_nothing_else_found_shows_only_the_emergency_item(engine: Engine) -> None:

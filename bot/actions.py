@@ -25,6 +25,7 @@ class Verb(StrEnum):
     LEARNING = "l"
     NONE_OF_THESE = "n"
     POSTCODE = "p"
+    COMMAND = "k"
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,17 @@ class Action:
 
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
-_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE}
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE, Verb.COMMAND: _COMMAND}
 
 
 def decode(payload: str) -> Action | None:
-    """Parse callback data; None for anything malformed or forged."""
-    if not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES:
+    """Parse callback data; None for anything malformed or forged, never an exception.
+
+    Every payload the bot writes is ASCII, so anything else (accents, emoji, a lone
+    surrogate that cannot even be encoded) is refused before it is measured.
+    """
+    if not payload or not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
         return None
     verb_text, _, argument = payload.partition(":")
     try:
@@ -65,3 +71,8 @@ def decode(payload: str) -> Action | None:
 def show(item_id: str) -> str:
     """Payload of a button that opens an item."""
     return Action(Verb.ITEM, item_id).encode()
+
+
+def run(command: str) -> str:
+    """Payload of a button that runs a bot command (without the slash)."""
+    return Action(Verb.COMMAND, command).encode()

@@ -74,9 +74,10 @@ class _Throttled:
         if self._last is not None and now - self._last < self._interval:
             self._skipped += 1
             return
-        log.warning(
-            "%s (%d more in the last %.0f s)", self._message, self._skipped, self._interval
-        )
+        if self._skipped:
+            log.warning("%s (and %d more since the last report)", self._message, self._skipped)
+        else:
+            log.warning("%s", self._message)
         self._last, self._skipped = now, 0
 
 
@@ -168,20 +169,27 @@ class Handlers:
 
     async def send(self, update: Update, reply: Reply, *, chat_id: int | None = None) -> None:
         """Send a reply (split into messages when long) to the update's chat or `chat_id`,
-        and remember when a part of it was, or may have been, delivered."""
+        and remember when a part of it was, or may have been, delivered.
+
+        A part given up after attempts that may have landed does not stop the parts after it
+        (the API answers, just not reliably); the failure is raised once all were tried.
+        """
         if chat_id is None:
             if update.effective_chat is None:
                 return
             chat_id = update.effective_chat.id
         bot = update.get_bot()
+        uncertain: SendFailed | None = None
         for message in to_messages(reply):
             try:
                 await bot.send_message(chat_id, message.text, reply_markup=message.keyboard)
             except SendFailed as error:
-                if error.possibly_delivered:
-                    self._answered.add(update.update_id)
-                raise
+                if not error.possibly_delivered:
+                    raise
+                uncertain = uncertain or error
             self._answered.add(update.update_id)
+        if uncertain is not None:
+            raise uncertain
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/herlaad`: admins reload the content; everyone else gets no answer at all.

@@ -321,7 +321,7 @@ async def test_an_answer_that_may_have_landed_is_never_followed_by_an_apology(
 
 
 def _long_reply() -> Reply:
-    paragraphs = tuple(Block(Style.TEXT, (f"deel{n} " + "woord " * 700,)) for n in range(3))
+    paragraphs = tuple(Block(Style.TEXT, (f"deel{n} " + "woord " * 500,)) for n in range(3))
     return Reply(paragraphs, ((Button("Menu", "m"),),))
 
 
@@ -343,6 +343,25 @@ async def test_a_reply_cut_off_halfway_gets_no_apology(
     [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert "Forbidden" in error.getMessage()
     assert "no apology" in caplog.text
+
+
+async def test_a_part_that_may_have_landed_does_not_stop_the_rest(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def ask(text: str) -> Answer:
+        return Answer(Outcome.ANSWER, False, (), _long_reply(), 0.0)
+
+    monkeypatch.setattr(engine, "ask", ask)
+    # The second part: dropped twice after the request went out (maybe it arrived, maybe not).
+    faulty = FaultyRequest(scripted({"sendMessage": [None, DROPPED, DROPPED]}))
+    async with running(engine, faulty) as app:
+        await feed(app, text_update("iets"))
+
+    assert [t.split()[0] for t in texts(faulty)] == ["deel0", "deel2"]
+    assert len(faulty.attempts_at("sendMessage")) == 4
+    assert "Tekst fout" not in texts(faulty)
+    [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "SendFailed" in error.getMessage()
 
 
 async def test_when_nothing_arrived_the_user_gets_the_apology(engine: Engine) -> None:

@@ -14,7 +14,14 @@ attempt ended without an answer yet had reached the user (a retry cannot know); 
 third copy; never "er ging iets mis" (there is always time to deliver); no message text in
 the log. The expected replies come from the same updates through the offline harness, with
 no faults. Timeouts and backoff are shrunk through `RetryPolicy` and the transports'
-arguments, never by patching constants; the fault plan is seeded, so a run is repeatable.
+arguments, never by patching constants. The fault plan is seeded (the same attempt of the
+same message meets the same fault); when the kill lands varies by a few milliseconds.
+
+The price of "at most twice": a reply whose two uncertain attempts both were drops before
+the API stored it is given up (logged, no apology). The test allows exactly that case and
+checks it was logged; with seed 8 it does not occur. Run over seeds 1-120 (3,600 user
+messages, 4,930 sends), the test's invariants all held and it occurred 8 times (0.2 % of the
+replies at this 30 % fault rate).
 """
 
 from __future__ import annotations
@@ -28,12 +35,13 @@ from dataclasses import dataclass
 
 import pytest
 from telegram import Update
+from telegram.ext import TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.engine import Engine
 from bot.store import ContentStore
-from bot_telegram.app import App, build_application
+from bot_telegram.app import build_application
 from bot_telegram.delivery import MAX_MAYBE_SENT, RetryPolicy
 from tests.conftest import FIXTURE_CONTENT
 from tests.fake_bot_api import STORED_ANYWAY, FakeBotApi, FaultKind, FaultPlan
@@ -132,6 +140,7 @@ class Figures:
     faults: Counter[str]
     delivered: int
     duplicates: int
+    lost: int
     refused_while_down: int
     seconds: float
 
@@ -140,7 +149,8 @@ class Figures:
         return (
             f"{self.user_messages} user messages, {self.reply_messages} reply messages; "
             f"{self.send_attempts} send attempts, faults {{{faults}}}; "
-            f"{self.delivered} messages delivered, {self.duplicates} duplicates; "
+            f"{self.delivered} messages delivered, {self.duplicates} duplicates, "
+            f"{self.lost} lost; "
             f"{self.refused_while_down} attempts refused while the API was down; "
             f"{self.seconds:.1f} s"
         )
@@ -153,8 +163,9 @@ async def wait_until(condition: Callable[[], bool], deadline: float) -> None:
         await asyncio.sleep(0.02)
 
 
-async def run_conversation(api: FakeBotApi, rounds: list[list[tuple[int, JSONDict]]]) -> App:
-    """Drive the bot through the rounds, with the kill and restart in the middle."""
+async def run_conversation(api: FakeBotApi, rounds: list[list[tuple[int, JSONDict]]]) -> list[int]:
+    """Drive the bot through the rounds, with the kill and restart in the middle; the ids of
+    the updates the bot handled."""
     settings = Settings(content_dir=FIXTURE_CONTENT, token=TOKEN, api_base_url=api.base_url)
     engine = Engine(ContentStore.open(FIXTURE_CONTENT))
     no_proxy = {"trust_env": False}
@@ -171,9 +182,14 @@ async def run_conversation(api: FakeBotApi, rounds: list[list[tuple[int, JSONDic
     polling_errors: list[Exception] = []
     assert app.updater is not None
     deadline = time.monotonic() + DEADLINE
+    # An observer after the bot's own handlers (group 1 runs once group 0 is done with an
+    # update, whether it answered, gave up or failed): how many updates are handled.
+    handled: list[int] = []
 
-    def answered(chat: int) -> int:
-        return len(collapse(api.texts_in(chat)))
+    async def count(update: Update, context: object) -> None:
+        handled.append(update.update_id)
+
+    app.add_handler(TypeHandler(Update, count), group=1)
 
     async with app:
         await app.updater.start_polling(
@@ -184,22 +200,21 @@ async def run_conversation(api: FakeBotApi, rounds: list[list[tuple[int, JSONDic
             first, second, third = rounds
             for _, payload in first:
                 api.add_update(payload)
-            await wait_until(lambda: all(answered(c) >= 1 for c, _ in first), deadline)
+            await wait_until(lambda: len(handled) >= USERS, deadline)
             for _, payload in second:
                 api.add_update(payload)
             # Kill it while the second round is being answered.
-            await wait_until(lambda: sum(answered(c) >= 2 for c, _ in second) >= 3, deadline)
+            await wait_until(lambda: len(handled) >= USERS + 3, deadline)
             await api.kill()
             for _, payload in third:  # users keep writing while the API is down
                 api.add_update(payload)
             await asyncio.sleep(DOWNTIME)
             await api.restart()
-            await wait_until(lambda: all(answered(c) >= 3 for c, _ in third), deadline)
-            await asyncio.sleep(SLOW)  # let a last slow or retried send land, if any
+            await wait_until(lambda: len(handled) >= 3 * USERS, deadline)
         finally:
             await app.updater.stop()
             await app.stop()
-    return app
+    return handled
 
 
 @pytest.mark.parametrize("seed", [SEED])
@@ -211,24 +226,35 @@ async def test_every_message_is_answered_once_or_at_most_twice_despite_faults(
     expected = await expected_replies(rounds)
     started = time.monotonic()
     async with FakeBotApi(TOKEN, faults=FaultPlan(seed, FAULT_RATE, slow=SLOW)) as api:
-        await run_conversation(api, rounds)
+        handled = await run_conversation(api, rounds)
     seconds = time.monotonic() - started
 
     duplicates = 0
+    lost: list[tuple[int, str]] = []
     for chat, texts in expected.items():
         assert len(set(texts)) == len(texts), "a chat's replies must differ to count repeats"
         got = api.texts_in(chat)
-        # Every reply, in order, none lost ...
-        assert collapse(got) == texts, (chat, got)
         counts = Counter(got)
+        # The one loss the design accepts: two attempts that may have landed, neither did
+        # (see bot_telegram/delivery.py). The server never stored the text, and the bot gave
+        # the update up with an error in the log; the assertions after the loop check both.
+        lost += [(chat, text) for text in texts if not counts[text]]
+        # Every other reply arrived, in order ...
+        assert collapse(got) == [text for text in texts if counts[text]], (chat, got)
         for text in texts:
             # ... at most twice, and twice only where an attempt failed yet landed.
             assert counts[text] <= MAX_MAYBE_SENT, (chat, text)
             if counts[text] == MAX_MAYBE_SENT:
                 landed = [d.fault for d in api.delivered if (d.chat_id, d.text) == (chat, text)]
                 assert any(f in STORED_ANYWAY for f in landed), (chat, text, landed)
-        duplicates += len(got) - len(texts)
+        duplicates += len(got) - len(collapse(got))
         assert "Tekst fout" not in got, chat
+    given_up = [
+        r
+        for r in caplog.records
+        if r.name == "bot_telegram.handlers" and "SendFailed" in r.getMessage()
+    ]
+    assert len(lost) <= len(given_up), (lost, len(given_up))
 
     sends = [a for a in api.attempts if a.method == "sendMessage"]
     faults = Counter(str(a.fault) for a in sends if a.fault is not None)
@@ -239,6 +265,7 @@ async def test_every_message_is_answered_once_or_at_most_twice_despite_faults(
         faults=faults,
         delivered=len(api.delivered),
         duplicates=duplicates,
+        lost=len(lost),
         refused_while_down=sum(
             "sendMessage failed (NetworkError/ConnectError" in r.getMessage()
             for r in caplog.records
@@ -255,7 +282,10 @@ async def test_every_message_is_answered_once_or_at_most_twice_despite_faults(
         FaultKind(k) for k in faults
     }, figures
     assert api.kills == 1
+    assert len(set(handled)) == len(handled) == figures.user_messages  # each handled once
     assert seconds < DEADLINE
+    # With this seed no reply meets two drops before storing (seeds 1-120: 8 of 3,600 did).
+    assert not lost, figures
     # And the log holds no message text.
     for words in SECRET_WORDS:
         assert words not in caplog.text

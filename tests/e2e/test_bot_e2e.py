@@ -7,14 +7,16 @@ conftest.py. It reaches the emulator the way production reaches a local Bot API 
 
 Covered against the emulator: /start with the welcome text and the menu keyboard, a free-text
 question and its answer, a menu button press and its effect, step navigation, a deep link
-(`/start signalen-noteren`, `/start pc-3500`), an urgent question, a forged callback, and the
-start-up hook surviving the emulator's HTTP 500 for setMyCommands.
+(`/start signalen-noteren`, `/start pc-3500`, and one that opens nothing), an urgent question,
+a forged callback, a mistyped command and its suggestion button, and the start-up hook
+surviving the emulator's HTTP 500 for setMyCommands (retried, then given up).
 
 Covered only offline (tests/test_telegram_handlers.py, tests/test_render.py), because the
 emulator lacks them or does not enforce them: setMyCommands and the bot descriptions actually
 being set, webhook mode, groups (mentions, replies to the bot, `/cmd@bot`), Telegram's limits
 (4096 characters, 64-byte callback data, HTML entity parsing), rate limits and RetryAfter,
-error handling and content reloads.
+error handling, content reloads, photos, stickers and other messages without text (the
+emulator sends text only). Faults and restarts of the API: tests/test_fault_injection.py.
 """
 
 from __future__ import annotations
@@ -190,6 +192,18 @@ async def test_a_forged_callback_gets_the_polite_note(
     assert note.text == "Tekst knop verlopen"
     assert note.callback_data == MAIN_MENU
     assert answer.text.startswith("<b>Twijfel</b>")
+
+
+async def test_a_mistyped_command_suggests_the_closest_one(
+    run_app: RunApp, real_bot: AppFactory, chat: Chat
+) -> None:
+    async with run_app(real_bot):
+        [suggestion] = await chat.command("/stappenplna")
+        [plan] = await chat.press(suggestion, "k:stappenplan")
+
+    assert suggestion.text == "<b>Tekst onbekend commando</b>"
+    assert suggestion.callback_data == ["k:stappenplan", *MAIN_MENU]
+    assert plan.text.startswith("<b>Stappenplan</b>\n\nAlle stappen.")
 
 
 async def test_start_up_hook_survives_the_emulator_refusing_set_my_commands(

@@ -28,6 +28,8 @@ class Verb(StrEnum):
     LEARNING = "l"
     NONE_OF_THESE = "n"
     POSTCODE = "p"
+    COMMAND = "k"
+    """a button that runs a bot command: `k:<command>` (the "bedoelde je…" suggestions)"""
     DECISION = "b"
     """the decision aid (beslishulp): `b` is its start, `b:<question or outcome>:<answers>`"""
 
@@ -49,7 +51,8 @@ class Action:
 
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
-_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE}
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE, Verb.COMMAND: _COMMAND}
 _ANSWER_DIGITS = "123456789"[:MAX_DECISION_ANSWERS]
 _DECISION_STEP = re.compile(
     rf"({ID_PATTERN[1:-1]}):([{_ANSWER_DIGITS}]{{0,{MAX_DECISION_DEPTH}}})"
@@ -57,12 +60,14 @@ _DECISION_STEP = re.compile(
 
 
 def decode(payload: str) -> Action | None:
-    """Parse callback data; None for anything malformed or forged.
+    """Parse callback data; None for anything malformed or forged, never an exception.
 
-    A decision-aid payload (`b:…`) is kept whatever its argument: `decision_step` reads it,
-    and one that does not parse gets the decision aid's own polite note and its start.
+    Every payload the bot writes is ASCII, so anything else (accents, emoji, a lone
+    surrogate that cannot even be encoded) is refused before it is measured. A decision-aid
+    payload (`b:…`) is kept whatever its argument: `decision_step` reads it, and one that
+    does not parse gets the decision aid's own polite note and its start.
     """
-    if not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES:
+    if not payload or not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
         return None
     verb_text, _, argument = payload.partition(":")
     try:
@@ -80,6 +85,11 @@ def decode(payload: str) -> Action | None:
 def show(item_id: str) -> str:
     """Payload of a button that opens an item."""
     return Action(Verb.ITEM, item_id).encode()
+
+
+def run(command: str) -> str:
+    """Payload of a button that runs a bot command (without the slash)."""
+    return Action(Verb.COMMAND, command).encode()
 
 
 @dataclass(frozen=True)

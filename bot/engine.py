@@ -11,6 +11,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
+from bot import commands
 from bot.actions import Verb, decision_step, decode
 from bot.content.model import Partner
 from bot.languages import DUTCH, OTHER
@@ -295,6 +296,9 @@ class Engine:
                 if not action.argument:
                     return replies.decision_start(replace=True)  # "Opnieuw"
                 return replies.decision(decision_step(action))
+            case Verb.COMMAND:
+                if action.argument in commands.ANSWERED:
+                    return self.command(action.argument)
         return replies.message("knop_verlopen")
 
     def place(self, text: str) -> Reply:
@@ -309,19 +313,38 @@ class Engine:
         return reply
 
     def start(self, payload: str | None) -> Reply:
-        """`/start` with an optional deep-link payload: an item id or `pc-<postcode>`."""
+        """`/start` with an optional deep-link payload: an item id or `pc-<postcode>`.
+
+        A payload that opens nothing (an item removed since the link was shared, a mangled
+        link) says that the link no longer works, then welcomes as a plain `/start` does.
+        """
         snap = self._store.current
-        if payload:
-            postcode = POSTCODE_PAYLOAD.match(payload)
-            if postcode:
-                return self.place(postcode.group(1))
-            item = snap.library.items.get(payload)
-            if item is not None:
-                return snap.replies.item(item)
-        return snap.replies.welcome()
+        if not payload:
+            return snap.replies.welcome()
+        postcode = POSTCODE_PAYLOAD.match(payload)
+        if postcode:
+            return self.place(postcode.group(1))
+        item = snap.library.items.get(payload)
+        if item is not None:
+            return snap.replies.item(item)
+        return snap.replies.link_outdated()
+
+    def not_text(self) -> Reply:
+        """The reply to a message without text: a sticker, voice message, location, photo…"""
+        return self._store.current.replies.not_text()
+
+    def reload_note(self, *, sent_privately: bool) -> Reply:
+        """The short note in a group after an admin's /herlaad there."""
+        return self._store.current.replies.reload_note(sent_privately=sent_privately)
+
+    def suggest_commands(self, typed: str) -> list[str]:
+        """The advertised commands closest to a mistyped one (without slash), best first."""
+        library = self._store.current.library
+        return commands.closest(typed, library.commands, library.stopwords)
 
     def command(self, name: str, argument: str = "") -> Reply:
-        """The reply to a bot command (without the slash)."""
+        """The reply to a bot command (without the slash); an unknown one gets "bedoelde je…"
+        with the closest known commands, and the menu."""
         snap = self._store.current
         replies = snap.replies
         match name:
@@ -344,4 +367,4 @@ class Engine:
         item_id = item_for_command.get(name)
         if item_id and item_id in snap.library.items:
             return replies.item(snap.library.items[item_id])
-        return replies.message("hulp")
+        return replies.unknown_command(self.suggest_commands(name))

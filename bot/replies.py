@@ -386,6 +386,30 @@ class Replies:
         )
         return head.then(body).then(tail)
 
+    def unknown_command(self, suggestions: Sequence[str]) -> Reply:
+        """A command the bot does not know: "bedoelde je…" with the closest ones, and the menu."""
+        if not suggestions:
+            return self.message("onbekend_commando_geen")
+        buttons = tuple((Button(f"/{name}", actions.run(name)),) for name in suggestions)
+        return Reply(
+            (Block(Style.TITLE, (self.text("onbekend_commando"),)),),
+            (*buttons, *self.main_menu_buttons()),
+        )
+
+    def not_text(self) -> Reply:
+        """A sticker, voice message, location…: 112/101 first, then that the bot reads text."""
+        head = Reply((Block(Style.ALERT, (self.text("urgent_kop"),)),))
+        return head.then(self.message("alleen_tekst"))
+
+    def link_outdated(self) -> Reply:
+        """A deep link to something that no longer exists: say so, then the welcome."""
+        return self.message("link_verlopen", "welkom")
+
+    def reload_note(self, *, sent_privately: bool) -> Reply:
+        """What a group sees after an admin's /herlaad (the result itself goes privately)."""
+        key: TextKey = "herladen_in_prive" if sent_privately else "herladen_prive_onmogelijk"
+        return self.message(key, menu=False)
+
     def reload_result(self, problems: Sequence[Problem]) -> Reply:
         """What an admin sees after /herlaad: the count, or the errors (content unchanged)."""
         errors = [p for p in problems if p.level is Level.ERROR]

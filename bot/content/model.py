@@ -504,6 +504,12 @@ TextKey = Literal[
     "contact_chat",
     "herladen_ok",
     "herladen_fout",
+    "onbekend_commando",
+    "onbekend_commando_geen",
+    "alleen_tekst",
+    "link_verlopen",
+    "herladen_in_prive",
+    "herladen_prive_onmogelijk",
 ]
 
 

@@ -7,17 +7,19 @@ conftest.py. It reaches the emulator the way production reaches a local Bot API 
 
 Covered against the emulator: /start with the welcome text and the menu keyboard, a free-text
 question and its answer, a menu button press and its effect, step navigation, a deep link
-(`/start signalen-noteren`, `/start pc-3500`), an urgent question, a forged callback, the
-decision aid moving in one edited message (`/beslishulp`, three answers, "Vorige", an outcome,
-the summary) and its note for a forged button, and the start-up hook surviving the emulator's
-HTTP 500 for setMyCommands. The emulator never refuses an edit, so the fallback to a new
-message is covered offline.
+(`/start signalen-noteren`, `/start pc-3500`, and one that opens nothing), an urgent question,
+a forged callback, a mistyped command and its suggestion button, the decision aid moving in one
+edited message (`/beslishulp`, three answers, "Vorige", an outcome, the summary) and its note for
+a forged button, and the start-up hook surviving the emulator's HTTP 500 for setMyCommands
+(retried, then given up). The emulator never refuses an edit, so the fallback to a new message
+is covered offline.
 
 Covered only offline (tests/test_telegram_handlers.py, tests/test_render.py), because the
 emulator lacks them or does not enforce them: setMyCommands and the bot descriptions actually
 being set, webhook mode, groups (mentions, replies to the bot, `/cmd@bot`), Telegram's limits
 (4096 characters, 64-byte callback data, HTML entity parsing), rate limits and RetryAfter,
-error handling and content reloads.
+error handling, content reloads, photos, stickers and other messages without text (the
+emulator sends text only). Faults and restarts of the API: tests/test_fault_injection.py.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.store import ContentStore
 from bot_telegram.app import build_application
+from bot_telegram.delivery import RetryPolicy
 from tests.conftest import FIXTURE_CONTENT
 from tests.e2e.emulator import BotMessage, Emulator, EmulatorClient, EmulatorRequest
 
@@ -64,6 +67,9 @@ def real_bot(emulator: Emulator, bot_token: str) -> AppFactory:
             request=EmulatorRequest(),
             updates_request=EmulatorRequest(),
             rate_limit=True,
+            # The emulator answers HTTP 500 for every method it lacks (setMyCommands…): the
+            # production rules, with a budget of half a second instead of 30.
+            retry=RetryPolicy(budget=0.5, first_delay=0.01, max_delay=0.1),
         )
 
     return factory
@@ -184,7 +190,7 @@ async def test_deep_links(run_app: RunApp, real_bot: AppFactory, chat: Chat) -> 
     assert step.text.startswith("<i>Stap 1 van 6</i>\n\n<b>Signalen noteren</b>")
     assert place.text.startswith("<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>")
     assert place.callback_data == ["i:caw", "i:huis-van-het-kind", "m"]
-    assert unknown.text == "Tekst welkom"
+    assert unknown.text == "Tekst link verlopen\n\nTekst welkom"
 
 
 async def test_an_urgent_question_opens_with_the_urgent_heading(
@@ -265,6 +271,18 @@ async def test_a_forged_decision_button_gets_the_note_and_the_start(
 
     assert note.text.startswith("<b>Tekst verlopen.</b>\n\n<b>Beslishulp</b>")
     assert note.callback_data == ["b:bellen:1", "b:thuis:2", "m"]
+
+
+async def test_a_mistyped_command_suggests_the_closest_one(
+    run_app: RunApp, real_bot: AppFactory, chat: Chat
+) -> None:
+    async with run_app(real_bot):
+        [suggestion] = await chat.command("/stappenplna")
+        [plan] = await chat.press(suggestion, "k:stappenplan")
+
+    assert suggestion.text == "<b>Tekst onbekend commando</b>"
+    assert suggestion.callback_data == ["k:stappenplan", *MAIN_MENU]
+    assert plan.text.startswith("<b>Stappenplan</b>\n\nAlle stappen.")
 
 
 async def test_start_up_hook_survives_the_emulator_refusing_set_my_commands(

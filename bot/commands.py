@@ -2,10 +2,10 @@
 
 A user who types `/stappenplna`, `/contacts`, `/hulp` or `/112` gets "bedoelde je…" with the
 closest commands as buttons instead of silence. Closeness is rapidfuzz `ratio` (normalized
-edit similarity) between the typed name and each command name — not `WRatio`, whose partial
-matching put /beslishulp before /help for "/hulp" —, and an exact hit on a word of the command's description in
-`teksten.yaml` (so `/112` finds `/noodnummers`, whose description names 112). Only commands
-that the content advertises in its menu are suggested.
+edit similarity) between the typed name and each command name (not `WRatio`, whose partial
+matching put /beslishulp before /help for "/hulp"), and an exact hit on a word of the
+command's description in `teksten.yaml` (so `/112` finds `/noodnummers`, whose description
+names 112). Only commands that the content advertises in its menu are suggested.
 """
 
 from __future__ import annotations

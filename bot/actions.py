@@ -1,21 +1,25 @@
 """Button payloads: the only code that knows their format.
 
-A payload carries all the state a button needs (which item, which postal code, whether the
-pressed message is to be replaced), so any process — after a restart, a reload or on another
-replica — can answer any button. Telegram allows 64 bytes of callback data; ids are at most 40
-characters, so every payload fits.
+A payload carries all the state a button needs (which item, which postal code, where in the
+decision aid, whether the pressed message is to be replaced), so any process — after a
+restart, a reload or on another replica — can answer any button. Telegram allows 64 bytes of
+callback data; ids are at most 40 characters and a path in the decision aid at most
+`MAX_DECISION_DEPTH` answers, so every payload fits.
 
 Format: ``<verb>[*][:<argument>]``. The ``*`` marks a button that moves through the step plan
 or the menus: its answer replaces the pressed message instead of arriving as a new one
-(`Reply.edit`). Old payloads without ``*`` keep working.
+(`Reply.replace`, as every press in the decision aid does). Old payloads without ``*`` keep
+working.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.content.limits import MAX_DECISION_ANSWERS, MAX_DECISION_DEPTH
 from bot.content.model import ID_PATTERN
 
 MAX_PAYLOAD_BYTES = 64
@@ -33,6 +37,10 @@ class Verb(StrEnum):
     POSTCODE = "p"
     FAQ = "q"
     THEME = "t"
+    COMMAND = "k"
+    """a button that runs a bot command: `k:<command>` (the "bedoelde je…" suggestions)"""
+    DECISION = "b"
+    """the decision aid (beslishulp): `b` is its start, `b:<question or outcome>:<answers>`"""
 
 
 @dataclass(frozen=True)
@@ -55,12 +63,28 @@ class Action:
 
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
-_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE, Verb.THEME: _ID}
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_NEEDS_ARGUMENT = {
+    Verb.ITEM: _ID,
+    Verb.POSTCODE: _POSTCODE,
+    Verb.THEME: _ID,
+    Verb.COMMAND: _COMMAND,
+}
+_ANSWER_DIGITS = "123456789"[:MAX_DECISION_ANSWERS]
+_DECISION_STEP = re.compile(
+    rf"({ID_PATTERN[1:-1]}):([{_ANSWER_DIGITS}]{{0,{MAX_DECISION_DEPTH}}})"
+)
 
 
 def decode(payload: str) -> Action | None:
-    """Parse callback data; None for anything malformed or forged."""
-    if not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES:
+    """Parse callback data; None for anything malformed or forged, never an exception.
+
+    Every payload the bot writes is ASCII, so anything else (accents, emoji, a lone
+    surrogate that cannot even be encoded) is refused before it is measured. A decision-aid
+    payload (`b:…`) is kept whatever its argument: `decision_step` reads it, and one that
+    does not parse gets the decision aid's own polite note and its start.
+    """
+    if not payload or not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
         return None
     verb_text, _, argument = payload.partition(":")
     in_place = verb_text.endswith(IN_PLACE)
@@ -68,6 +92,8 @@ def decode(payload: str) -> Action | None:
         verb = Verb(verb_text.removesuffix(IN_PLACE))
     except ValueError:
         return None
+    if verb is Verb.DECISION:
+        return Action(verb, argument)
     pattern = _NEEDS_ARGUMENT.get(verb)
     if pattern is None:
         return Action(verb, in_place=in_place) if not argument else None
@@ -82,3 +108,38 @@ def show(item_id: str) -> str:
 def go(item_id: str) -> str:
     """Payload of a button that moves to an item in the pressed message (steps, menus)."""
     return Action(Verb.ITEM, item_id, in_place=True).encode()
+
+
+def run(command: str) -> str:
+    """Payload of a button that runs a bot command (without the slash)."""
+    return Action(Verb.COMMAND, command).encode()
+
+
+@dataclass(frozen=True)
+class DecisionStep:
+    """A position in the decision aid: where the button leads, and the answers on the way.
+
+    `path` holds the 0-based index of every answer given since the first question, so the
+    place is found again by walking the tree (and "Vorige" is the same path minus one).
+    """
+
+    node: str
+    path: tuple[int, ...]
+
+
+def decision(node: str | None = None, path: Sequence[int] = ()) -> str:
+    """Payload of a decision-aid button: its start (no node), or a question or outcome."""
+    if node is None:
+        return str(Verb.DECISION)
+    if len(path) > MAX_DECISION_DEPTH or not all(0 <= i < MAX_DECISION_ANSWERS for i in path):
+        raise ValueError(f"decision path out of bounds: {tuple(path)!r}")
+    digits = "".join(_ANSWER_DIGITS[i] for i in path)
+    return Action(Verb.DECISION, f"{node}:{digits}").encode()
+
+
+def decision_step(action: Action) -> DecisionStep | None:
+    """The position a decision-aid payload names; None for its start or a forged argument."""
+    match = _DECISION_STEP.fullmatch(action.argument)
+    if action.verb is not Verb.DECISION or match is None:
+        return None
+    return DecisionStep(match.group(1), tuple(_ANSWER_DIGITS.index(d) for d in match.group(2)))

@@ -23,7 +23,7 @@ CHAR_NGRAMS = (3, 4, 5)
 MAX_FEATURE_CHARS = 400
 """Only the start of a message is read: it holds the danger in practice, and it keeps
 scoring fast for absurd lengths."""
-FORMAT = "urgency-ngram-logreg/1"
+FORMAT = "urgency-ngram-logreg/2"
 """Changes whenever `features` changes: a model file of another format is refused."""
 
 
@@ -32,12 +32,13 @@ def features(standard: str, findings: Iterable[str] = ()) -> frozenset[str]:
     rule findings (e.g. "signal", "past") as `r:` features."""
     text = standard[:MAX_FEATURE_CHARS]
     words = text.split()
-    found: set[str] = {f"w:{w}" for w in words}
-    found.update(f"b:{a}_{b}" for a, b in pairwise(words))
+    # Character n-grams go in bare (the normalized text has no ':'), the rest with a prefix:
+    # formatting ~300 n-gram strings per message would cost more than scoring them.
     padded = f" {text} "
-    for n in CHAR_NGRAMS:
-        found.update(f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1))
-    found.update(f"r:{finding}" for finding in findings)
+    found: set[str] = {padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)}
+    found.update("w:" + w for w in words)
+    found.update(f"b:{a}_{b}" for a, b in pairwise(words))
+    found.update("r:" + finding for finding in findings)
     found.add("r:long" if len(words) > 12 else "r:short")
     return frozenset(found)
 
@@ -51,8 +52,8 @@ class LinearModel:
 
     def probability(self, present: Iterable[str]) -> float:
         """The probability that a message with these features is urgent."""
-        weights = self.weights
-        z = self.bias + sum(weights.get(f, 0.0) for f in present)
+        # map/filter run in C: unknown features give None and drop out (as do zero weights).
+        z = self.bias + sum(filter(None, map(self.weights.get, present)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @classmethod

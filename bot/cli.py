@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.config import Settings, SettingsError
+from bot import redaction
+from bot.config import Settings, SettingsError, StartupError
 from bot.console import chat, render
 from bot.content.loader import check_content
 from bot.content.problems import ContentError, Level
@@ -280,12 +281,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token. At DEBUG,
     # python-telegram-bot logs the token and every update's text: never, even with -v.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)  # connection chatter, nothing more
     logging.getLogger("telegram").setLevel(logging.INFO)
     out = out or sys.stdout
     try:
         settings = Settings.from_env()
+        # Whatever still mentions the token (a traceback, a DEBUG line) is redacted.
+        redaction.install(settings.secrets)
         handler = getattr(args, "handler", cmd_run)
         return int(handler(args, settings, out))
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 2
     except ContentError as error:
         for problem in error.problems:
             if problem.level is Level.ERROR:

@@ -11,7 +11,8 @@ import time
 import unicodedata
 from dataclasses import dataclass, replace
 
-from bot.actions import Verb, decode
+from bot import commands
+from bot.actions import Action, Verb, decision_step, decode
 from bot.content.model import Partner
 from bot.languages import DUTCH, OTHER
 from bot.matching import DEFAULT_POLICY, OUT_OF_SCOPE, Hit, Outcome, Policy, decide
@@ -148,7 +149,7 @@ class Engine:
         if reading.language == OTHER:
             return Outcome.FALLBACK, False, [], replies.other_language()
         if reading.language != DUTCH:
-            if reading.urgency.urgent:
+            if reading.urgency.urgent and snap.speaks(reading.language):
                 reply = replies.emergency_in(reading.language)
                 return Outcome.ANSWER, True, [Hit(urgent_id, 100.0)], reply
             return Outcome.FALLBACK, False, [], replies.other_language()
@@ -176,7 +177,7 @@ class Engine:
         if chat is not None:
             return Outcome.SMALLTALK, False, [], replies.small_talk(snap.small_talk.replies[chat])
         ranked = list(reading.ranked)
-        match = decide(ranked, self._policy)
+        match = decide(ranked, self._policy, len(reading.question.content_words))
         hits = list(match.hits)
         outcome = match.outcome
         if (
@@ -284,24 +285,27 @@ class Engine:
         return snap.replies.item(item) if item else None
 
     def press(self, payload: str) -> Reply:
-        """Answer a button press; forged or outdated data gets a polite note and the menu.
+        """Answer a button press; forged or outdated data gets a polite note and the menu (in
+        the decision aid: its own note and its first question).
 
         A button that moves through the step plan or the menus (`Action.in_place`) gets a
-        reply that replaces the pressed message (`Reply.edit`).
+        reply that replaces the pressed message (`Reply.replace`), as the decision aid's do.
         """
         snap = self._store.current
         replies = snap.replies
         action = decode(payload)
         if action is None:
             return replies.message("knop_verlopen")
-        reply = self._answer(snap, action.verb, action.argument)
-        return replace(reply, edit=action.in_place) if reply is not None else reply_expired(snap)
+        reply = self._answer(snap, action)
+        if reply is None:
+            return reply_expired(snap)
+        return replace(reply, replace=True) if action.in_place else reply
 
-    def _answer(self, snap: Snapshot, verb: Verb, argument: str) -> Reply | None:
+    def _answer(self, snap: Snapshot, action: Action) -> Reply | None:
         replies = snap.replies
-        match verb:
+        match action.verb:
             case Verb.ITEM:
-                item = snap.library.items.get(argument)
+                item = snap.library.items.get(action.argument)
                 return replies.item(item) if item else None
             case Verb.MENU:
                 return replies.menu()
@@ -312,11 +316,18 @@ class Engine:
             case Verb.NONE_OF_THESE:
                 return replies.fallback()
             case Verb.POSTCODE:
-                return self.place(argument)
+                return self.place(action.argument)
             case Verb.FAQ:
                 return replies.faq_menu() if replies.faq_button() else None
             case Verb.THEME:
-                return replies.theme(argument)
+                return replies.theme(action.argument)
+            case Verb.DECISION:
+                if not action.argument:
+                    return replies.decision_start(replace=True)  # "Opnieuw"
+                return replies.decision(decision_step(action))
+            case Verb.COMMAND:
+                if action.argument in commands.ANSWERED:
+                    return self.command(action.argument)
         return None
 
     def place(self, text: str) -> Reply:
@@ -331,19 +342,38 @@ class Engine:
         return reply
 
     def start(self, payload: str | None) -> Reply:
-        """`/start` with an optional deep-link payload: an item id or `pc-<postcode>`."""
+        """`/start` with an optional deep-link payload: an item id or `pc-<postcode>`.
+
+        A payload that opens nothing (an item removed since the link was shared, a mangled
+        link) says that the link no longer works, then welcomes as a plain `/start` does.
+        """
         snap = self._store.current
-        if payload:
-            postcode = POSTCODE_PAYLOAD.match(payload)
-            if postcode:
-                return self.place(postcode.group(1))
-            item = snap.library.items.get(payload)
-            if item is not None:
-                return snap.replies.item(item)
-        return snap.replies.welcome()
+        if not payload:
+            return snap.replies.welcome()
+        postcode = POSTCODE_PAYLOAD.match(payload)
+        if postcode:
+            return self.place(postcode.group(1))
+        item = snap.library.items.get(payload)
+        if item is not None:
+            return snap.replies.item(item)
+        return snap.replies.link_outdated()
+
+    def not_text(self) -> Reply:
+        """The reply to a message without text: a sticker, voice message, location, photo…"""
+        return self._store.current.replies.not_text()
+
+    def reload_note(self, *, sent_privately: bool) -> Reply:
+        """The short note in a group after an admin's /herlaad there."""
+        return self._store.current.replies.reload_note(sent_privately=sent_privately)
+
+    def suggest_commands(self, typed: str) -> list[str]:
+        """The advertised commands closest to a mistyped one (without slash), best first."""
+        library = self._store.current.library
+        return commands.closest(typed, library.commands, library.stopwords)
 
     def command(self, name: str, argument: str = "") -> Reply:
-        """The reply to a bot command (without the slash)."""
+        """The reply to a bot command (without the slash); an unknown one gets "bedoelde je…"
+        with the closest known commands, and the menu."""
         snap = self._store.current
         replies = snap.replies
         match name:
@@ -359,13 +389,14 @@ class Engine:
                 return replies.menu()
         item_for_command = {
             "stappenplan": "stappenplan",
+            "beslishulp": "beslishulp",
             "noodnummers": "noodnummers",
             "privacy": "privacy",
         }
         item_id = item_for_command.get(name)
         if item_id and item_id in snap.library.items:
             return replies.item(snap.library.items[item_id])
-        return replies.help()
+        return replies.unknown_command(self.suggest_commands(name))
 
 
 def reply_expired(snap: Snapshot) -> Reply:

@@ -4,8 +4,10 @@ The bot speaks Dutch. A French or English message about an emergency must still 
 at once, in that language; a message in any other language or script gets a notice in Dutch,
 French and English. The guess is deliberately simple and explainable: a message is in a
 listed language when at least two of its words are that language's common words
-(`herkenning`) and they outnumber the words the Dutch content knows; words that are both
-(e.g. "baby", "ambulance") count for neither.
+(`herkenning`) and they outnumber the other words the Dutch content knows. The marker lists
+are the admins' choice: a word in one counts for that language only, so a list must not hold
+Dutch words ("de", "je", "we"). A listed language without an emergency reply of its own
+(German, Polish…) is recognised only to answer with the notice for other languages.
 """
 
 from __future__ import annotations
@@ -28,19 +30,21 @@ class LanguageGuesser:
     """Guesses the language of a message from common words."""
 
     markers: Mapping[str, frozenset[str]]
-    """language code → its common words (folded), without the words Dutch shares"""
+    """language code → its common words (folded)"""
     dutch: frozenset[str]
+    """words of the Dutch content that are no language's marker"""
+    any_marker: frozenset[str] = frozenset()
+    """the markers of every language together (a quick no for Dutch messages)"""
 
     @classmethod
     def build(cls, languages: Iterable[Language], dutch: Iterable[str]) -> LanguageGuesser:
         """From `talen.yaml` and the words of the Dutch content (and its spoken forms)."""
-        known = frozenset(dutch)
         markers = {
             language.taal: frozenset(w for m in language.herkenning for w in fold(m).split())
-            - known
             for language in languages
         }
-        return cls(markers, known)
+        foreign = frozenset().union(*markers.values())
+        return cls(markers, frozenset(dutch) - foreign, foreign)
 
     def guess(self, text: str, words: Iterable[str]) -> str:
         """`nl`, a listed language code, or `anders` for another script.
@@ -50,6 +54,8 @@ class LanguageGuesser:
         if latin_share(text) < MIN_LATIN_SHARE:
             return OTHER
         tokens = list(words)
+        if self.any_marker.isdisjoint(tokens):
+            return DUTCH  # most messages: no marker word at all
         best, best_count = DUTCH, 0
         for code, markers in self.markers.items():
             count = sum(token in markers for token in tokens)

@@ -48,6 +48,8 @@ def fold(text: str) -> str:
 def latin_share(text: str) -> float:
     """The share of letters that are Latin (look-alikes counted as Latin); 1.0 without
     letters. Below one half, the message is in another script."""
+    if text.isascii():
+        return 1.0  # the common case, without a per-letter loop
     letters = [ch for ch in text.translate(_CONFUSABLES) if ch.isalpha()]
     if not letters:
         return 1.0
@@ -175,12 +177,18 @@ class Normalizer:
         )
 
     def _join_compounds(self, words: list[str]) -> list[str]:
+        # A stop word is never the tail of a compound: "ouder en" is not "ouderen", "in een"
+        # is not "ineen" ("mama en papa" → "ouder en ouder" must stay two parents).
         if not self.vocabulary:
             return words
         out: list[str] = []
         i = 0
         while i < len(words):
-            if i + 1 < len(words) and words[i] + words[i + 1] in self.vocabulary:
+            if (
+                i + 1 < len(words)
+                and words[i + 1] not in self.stopwords
+                and words[i] + words[i + 1] in self.vocabulary
+            ):
                 out.append(words[i] + words[i + 1])
                 i += 2
             else:

@@ -9,8 +9,9 @@ A `Reply` says *what* to show and which buttons to offer:
   date). Telegram shows them in an expandable block quotation, the console indented below.
 - `footer`: one line after the details, above the buttons ("Dit helpt ook:").
 - `buttons`: at most `MAX_BUTTONS`, ordered by what the worker most likely needs next.
-- `edit`: the answer to a button that moves through the step plan or the menus replaces the
-  pressed message (the adapter decides how; a new message when it cannot edit).
+- `replace`: the answer to a button that moves through the step plan, the menus or the
+  decision aid replaces the pressed message (the adapter decides how; a new message when it
+  cannot edit).
 
 No sentence is written here: every word a user reads comes from the library (items or
 `teksten.yaml`).
@@ -27,12 +28,16 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot import actions
-from bot.actions import Action, Verb
+from bot.actions import Action, DecisionStep, Verb
 from bot.content.library import Library
-from bot.content.limits import MAX_BUTTONS
+from bot.content.limits import MAX_BUTTONS, MAX_DECISION_WAY_ON
 from bot.content.model import (
     ContactEntry,
     ContactKind,
+    DecisionAid,
+    DecisionFile,
+    DecisionNode,
+    DecisionOutcome,
     EmergencyReply,
     FaqFile,
     Item,
@@ -44,6 +49,8 @@ from bot.content.model import (
     UrgentFile,
 )
 from bot.content.problems import Level, Problem
+from bot.decision import DecisionTree
+from bot.decision import Place as DecisionPlace
 from bot.places import Place
 
 BUTTONS_PER_ROW = 2
@@ -117,7 +124,13 @@ def _plain(blocks: Iterable[Block], *, urls: bool = True) -> str:
 
 @dataclass(frozen=True)
 class Reply:
-    """What to send: a first screen, details, a footer, and rows of buttons."""
+    """What to send: a first screen, details, a footer, and rows of buttons.
+
+    `replace`: the reply to a button press takes the place of the message whose button was
+    pressed (the decision aid, the step plan and the menus move in one message); a channel
+    that cannot edit that message sends it as a new one, and one without messages to edit
+    (the console) just shows it.
+    """
 
     blocks: tuple[Block, ...]
     buttons: Rows = ()
@@ -125,7 +138,7 @@ class Reply:
     footer: tuple[Block, ...] = ()
     details_label: str = ""
     """What a channel without expandable text calls the details (the console's heading)."""
-    edit: bool = False
+    replace: bool = False
     """Replace the pressed message instead of sending a new one (if the channel can)."""
 
     def __post_init__(self) -> None:
@@ -165,7 +178,7 @@ class Reply:
             (*self.details, *other.details),
             (*self.footer, *other.footer),
             self.details_label or other.details_label,
-            self.edit,
+            self.replace,
         )
 
 
@@ -290,6 +303,8 @@ class Replies:
     def __init__(self, library: Library) -> None:
         self._library = library
         self._items: dict[tuple[str, bool], Reply] = {}
+        decision = library.files.get(DecisionFile)
+        self._tree = DecisionTree(decision) if isinstance(decision, DecisionFile) else None
 
     def text(self, key: TextKey, **values: str) -> str:
         """A UI sentence."""
@@ -311,6 +326,13 @@ class Replies:
             return None
         return Button(self.text("knop_faq"), Action(Verb.FAQ, in_place=in_place).encode())
 
+    def _decision_button(self) -> Button | None:
+        """The decision aid (a new message: it moves on in that one), if content has it."""
+        if self._tree is None:
+            return None
+        entry = self._tree.content.beslishulp
+        return Button(entry.button_label, actions.show(entry.id))
+
     def _item_button(self, item_id: str, *, in_place: bool = False) -> Button | None:
         item = self._library.items.get(item_id)
         if item is None:
@@ -319,21 +341,26 @@ class Replies:
         return Button(item.button_label, payload)
 
     def main_menu_buttons(self) -> Rows:
-        """The main menu, by likely need: the step plan, the questions, the regional VK, the
-        emergency numbers, learning, privacy. Menus open in place, answers as new messages."""
+        """The main menu, by likely need: the step plan, the decision aid, the questions, the
+        regional VK, the emergency numbers, learning, privacy — the first six of those.
+        Menus open in place, answers (and the decision aid) as new messages."""
         buttons = [
             Button(self.text("knop_stappenplan"), actions.go(self._library.overview.id)),
+            self._decision_button(),
             self.faq_button(in_place=True),
             self.place_button(in_place=True),
             Button(self.text("knop_noodnummers"), actions.show("noodnummers"))
             if "noodnummers" in self._library.items
             else None,
             Button(self.text("knop_leren"), Action(Verb.LEARNING, in_place=True).encode()),
-            Button(self.text("knop_privacy"), actions.show("privacy"))
-            if "privacy" in self._library.items
-            else None,
+            self._privacy_button(),
         ]
         return rows([b for b in buttons if b is not None][:MAX_BUTTONS])
+
+    def _privacy_button(self) -> Button | None:
+        if "privacy" not in self._library.items:
+            return None
+        return Button(self.text("knop_privacy"), actions.show("privacy"))
 
     # -- menus -------------------------------------------------------------------------------
 
@@ -357,10 +384,16 @@ class Replies:
         return self.message("welkom")
 
     def help(self) -> Reply:
-        """/help: how to use the bot; the commands below, in the details."""
+        """/help: how to use the bot; the commands below, in the details. Its buttons: the
+        main menu and, since help is also about what (not) to type, privacy — the one entry
+        the six buttons of the main menu leave out."""
+        menu = [b for row in self.main_menu_buttons() for b in row]
+        privacy = self._privacy_button()
+        if privacy is not None and privacy not in menu:
+            menu = [*menu[: MAX_BUTTONS - 1], privacy]
         return Reply(
             tuple(_paragraphs(self.text("hulp"))),
-            self.main_menu_buttons(),
+            rows(menu),
             details=tuple(_paragraphs(self.text("hulp_commandos"))),
             details_label=self.text("details"),
         )
@@ -429,6 +462,8 @@ class Replies:
         return cached
 
     def _build_item(self, item: Item, *, with_menu: bool) -> Reply:
+        if isinstance(item, DecisionAid):
+            return self.decision_start()
         blocks: list[Block] = []
         step_index = self._library.step_index(item.id)
         if step_index is not None:
@@ -653,11 +688,12 @@ class Replies:
         return Reply(tuple(_paragraphs(text)), self.main_menu_buttons())
 
     def emergency_in(self, language: str) -> Reply:
-        """The short emergency reply in a language of `talen.yaml` (Dutch if unknown)."""
+        """The short emergency reply in a language of `talen.yaml`; for a language without
+        one, the notice for other languages (112/101 on its first line too)."""
         for entry in self._library.file(LanguagesFile).talen:
-            if entry.taal == language:
+            if entry.taal == language and entry.noodantwoord:
                 return self.in_language(entry.noodantwoord)
-        return self.emergency()
+        return self.other_language()
 
     def other_language(self) -> Reply:
         """The notice for a message in another language or script (112/101 first)."""
@@ -715,6 +751,34 @@ class Replies:
 
     # -- admins and pointers -----------------------------------------------------------------
 
+    def unknown_command(self, suggestions: Sequence[str]) -> Reply:
+        """A command the bot does not know: "bedoelde je…" with the closest ones, and the menu."""
+        if not suggestions:
+            return self.message("onbekend_commando_geen")
+        buttons = [(Button(f"/{name}", actions.run(name)),) for name in suggestions]
+        buttons = buttons[:MAX_BUTTONS]
+        # The main menu below, as far as it fits the six buttons (its last entries go first).
+        room = MAX_BUTTONS - len(buttons)
+        menu = [b for row in self.main_menu_buttons() for b in row][:room]
+        return Reply(
+            (Block(Style.TITLE, (self.text("onbekend_commando"),)),),
+            (*buttons, *rows(menu)),
+        )
+
+    def not_text(self) -> Reply:
+        """A sticker, voice message, location…: 112/101 first, then that the bot reads text."""
+        head = Reply((Block(Style.ALERT, (self.text("urgent_kop"),)),))
+        return head.then(self.message("alleen_tekst"))
+
+    def link_outdated(self) -> Reply:
+        """A deep link to something that no longer exists: say so, then the welcome."""
+        return self.message("link_verlopen", "welkom")
+
+    def reload_note(self, *, sent_privately: bool) -> Reply:
+        """What a group sees after an admin's /herlaad (the result itself goes privately)."""
+        key: TextKey = "herladen_in_prive" if sent_privately else "herladen_prive_onmogelijk"
+        return self.message(key, menu=False)
+
     def reload_result(self, problems: Sequence[Problem]) -> Reply:
         """What an admin sees after /herlaad: the count, or the errors (content unchanged)."""
         errors = [p for p in problems if p.level is Level.ERROR]
@@ -746,3 +810,127 @@ class Replies:
         pointer = self.also_found(item_id)
         layout = capped((*pointer.buttons, *reply.buttons))
         return replace(reply, blocks=(*reply.blocks, *pointer.blocks), buttons=layout)
+
+    # -- the decision aid -------------------------------------------------------------------
+
+    def decision_start(self, *, replace: bool = False) -> Reply:
+        """The first question of the decision aid, with its introduction.
+
+        From a menu, a link or a question it is a new message; "Opnieuw" (`replace`) turns the
+        pressed message back into it.
+        """
+        if self._tree is None:
+            return self.message("knop_verlopen")
+        return self._decision_place(self._tree, self._tree.walk(()), replace=replace)
+
+    def decision(self, step: DecisionStep | None) -> Reply:
+        """A press in the decision aid: the question or outcome it leads to, in place of the
+        pressed message; a forged button, or one older than the content (the tree changed),
+        gets a polite note and the first question."""
+        tree = self._tree
+        if tree is None:
+            return self.message("knop_verlopen")
+        place = tree.find(step.node, step.path) if step is not None else None
+        if place is None:
+            start = self._decision_place(tree, tree.walk(()), replace=True)
+            note = Block(Style.ALERT, (tree.content.teksten.verlopen,))
+            return replace(start, blocks=(note, *start.blocks))
+        return self._decision_place(tree, place, replace=True)
+
+    def _decision_place(
+        self, tree: DecisionTree, place: DecisionPlace | None, *, replace: bool
+    ) -> Reply:
+        """A question (its answers, "Vorige" and "Opnieuw" further on, and the menu) or an
+        outcome (see `_decision_outcome`): never more than `MAX_BUTTONS` buttons."""
+        assert place is not None  # the start always exists (the content check sees to it)
+        details: list[Block] = []
+        if isinstance(place.node, DecisionOutcome):
+            blocks, buttons, details = self._decision_outcome(tree, place, place.node)
+        else:
+            blocks, buttons = self._decision_question(tree, place, place.node)
+            if not place.path:
+                details = _paragraphs(tree.content.beslishulp.tekst)
+        if place.path:
+            previous = place.steps[-1][0]
+            back = Button(self.text("knop_vorige"), actions.decision(previous.id, place.path[:-1]))
+            again = Button(tree.content.teksten.knop_opnieuw, actions.decision())
+            buttons.append((back, again))
+        # A question of four answers further on has no room left for the menu: "Opnieuw"
+        # leads to the first question, which has it.
+        question = not isinstance(place.node, DecisionOutcome)
+        if question and sum(map(len, buttons)) < MAX_BUTTONS:
+            buttons.append((self.menu_button(),))
+        return Reply(
+            tuple(blocks),
+            tuple(buttons),
+            tuple(details),
+            details_label=self.text("details") if details else "",
+            replace=replace,
+        )
+
+    def _decision_question(
+        self, tree: DecisionTree, place: DecisionPlace, node: DecisionNode
+    ) -> tuple[list[Block], list[tuple[Button, ...]]]:
+        """The first question comes with the decision aid's title and `kern` (its `tekst`
+        goes in the details); a question further on shows the title as a small heading."""
+        entry = tree.content.beslishulp
+        if place.path:
+            blocks = [Block(Style.NOTE, (entry.titel,))]
+        else:
+            blocks = [Block(Style.TITLE, (entry.titel,)), *_paragraphs(entry.kern)]
+        blocks.append(Block(Style.TITLE, (node.vraag,)))
+        if node.uitleg:
+            blocks.append(Block(Style.TEXT, (node.uitleg,)))
+        buttons: list[tuple[Button, ...]] = [
+            (Button(answer.knop, actions.decision(answer.naar, (*place.path, index))),)
+            for index, answer in enumerate(node.antwoorden)
+        ]
+        return blocks, buttons
+
+    def decision_way_on(self, outcome: DecisionOutcome) -> list[Button]:
+        """The buttons under an outcome's advice, before the step plan, "Vorige" and
+        "Opnieuw": the emergency reply's (the regional VK, the emergency numbers) when it
+        starts with it, the question for the place (`vk_knop`), then its items. At most
+        `MAX_DECISION_WAY_ON` fit; `playbook check` refuses an outcome with more."""
+        library = self._library
+        buttons: list[Button] = []
+        if outcome.noodantwoord:
+            menu = self.menu_button()
+            emergency = self.emergency()
+            buttons.extend(b for b in emergency.all_buttons() if b != menu)
+        if outcome.vk_knop:
+            buttons.append(self.place_button())
+        buttons.extend(
+            Button(library.items[i].button_label, actions.show(i))
+            for i in outcome.items
+            if i in library.items
+        )
+        return list(dict.fromkeys(buttons))
+
+    def _decision_outcome(
+        self, tree: DecisionTree, place: DecisionPlace, outcome: DecisionOutcome
+    ) -> tuple[list[Block], list[tuple[Button, ...]], list[Block]]:
+        """The summary she can keep or forward: her answers, the advice, the closing sentence
+        (one message, read whole, so not cut to a first screen); the sources below it.
+
+        The buttons: the way on (`decision_way_on`), the step plan (a new message, so the
+        summary stays), then "Vorige" and "Opnieuw" — no menu, for the six buttons: both lead
+        to a question that has it.
+        """
+        texts = tree.content.teksten
+        library = self._library
+        blocks: list[Block] = []
+        if outcome.noodantwoord:
+            blocks.extend(self.emergency().blocks)
+        blocks.append(Block(Style.NOTE, (texts.samenvatting,)))
+        answered = tuple(f"{node.vraag} → {answer.knop}" for node, answer in place.steps)
+        blocks.append(Block(Style.BULLETS, answered))
+        blocks.append(Block(Style.TITLE, (outcome.titel,)))
+        blocks.extend(_paragraphs(outcome.tekst))
+        blocks.append(Block(Style.ALERT, (texts.slotzin,)))
+        blocks.append(Block(Style.NOTE, (texts.bewaren,)))
+        step_plan = Button(self.text("knop_stappenplan"), actions.show(library.overview.id))
+        way_on = [b for b in self.decision_way_on(outcome) if b != step_plan]
+        way_on = way_on[:MAX_DECISION_WAY_ON]  # the check refuses more; never a broken reply
+        layout: list[tuple[Button, ...]] = [(button,) for button in (*way_on, step_plan)]
+        return blocks, layout, self._sources(tree.content.beslishulp)

@@ -59,6 +59,13 @@ class Snapshot:
     vk_stems: frozenset[str]
     """Words of the VK items: "welk vk", "nummer" beside a place still ask for its VK."""
 
+    def speaks(self, language: str) -> bool:
+        """Whether `talen.yaml` has an emergency reply in this language."""
+        return any(
+            entry.taal == language and entry.noodantwoord
+            for entry in self.library.file(LanguagesFile).talen
+        )
+
     @classmethod
     def build(cls, library: Library, model: LinearModel | None = None) -> Snapshot:
         """Index a validated library (the only place indexes are built).
@@ -103,7 +110,9 @@ class Snapshot:
                 # Spoken variants are left out: "ne" and "bebe" are French as much as Flemish.
                 index.vocabulary | normalizer.stopwords,
             ),
-            small_talk=SmallTalkIndex.build(library.file(SmallTalkFile).praatjes, standard),
+            small_talk=SmallTalkIndex.build(
+                library.file(SmallTalkFile).praatjes, standard, normalizer.stopwords
+            ),
             replies=Replies(library),
             vk_stems=frozenset(
                 stem

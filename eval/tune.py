@@ -57,13 +57,13 @@ def _apply(combo: dict[str, float]) -> Policy:
 
 def _measure(
     index: matching.MatchIndex,
-    cases: list[tuple[LabelledQuestion, list[Evidence]]],
+    cases: list[tuple[LabelledQuestion, list[Evidence], int]],
     policy: Policy,
 ) -> tuple[float, float]:
     """(top-1 of in-scope questions, fallback rate of out-of-scope ones)."""
     right = in_scope = fallback = oos = 0
-    for question, evidence in cases:
-        match = decide(index.rank(evidence), policy)
+    for question, evidence, words in cases:
+        match = decide(index.rank(evidence), policy, words)
         if question.out_of_scope:
             oos += 1
             fallback += match.outcome is Outcome.FALLBACK
@@ -79,10 +79,17 @@ def main() -> None:
     snapshot = ContentStore.open(Path("content")).current
     index = snapshot.index
     cases = [
-        (q, snapshot.index.evidence(q.vraag))
+        (
+            q,
+            snapshot.index.evidence(q.vraag),
+            len(index.normalizer.question(q.vraag).content_words),
+        )
         for path in paths
         for q in load_questions(path)
-        if not q.is_urgent and snapshot.places.find(q.vraag) is None
+        if not q.is_urgent
+        and snapshot.places.find(q.vraag) is None
+        and q.categorie != "praatje"  # small talk is answered before matching
+        and q.taalvorm not in {"frans", "engels", "anders"}  # the language notice, not matching
     ]
     tune, check = cases[::2], cases[1::2]
     names = list(GRID)

@@ -24,7 +24,7 @@ def _run(*argv: str) -> tuple[int, str]:
 def test_check_passes_on_good_content() -> None:
     code, out = _run("check", str(FIXTURE_CONTENT))
     assert code == 0
-    assert out.splitlines()[-1].startswith("OK: 45 items, 0 fouten")
+    assert out.splitlines()[-1].startswith("OK: 46 items, 0 fouten")
 
 
 def test_check_fails_and_lists_errors(content_copy: Path) -> None:
@@ -44,7 +44,7 @@ def test_list_json_gives_every_item() -> None:
     rows = json.loads(out)
     assert code == 0
     assert {"id": "acuut-gevaar", "kind": "urgent", "title": "Acuut gevaar"} in rows
-    assert len(rows) == 45
+    assert len(rows) == 46
     assert all(set(row) == {"id", "kind", "title"} for row in rows)
 
 

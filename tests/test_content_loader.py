@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import check_content, load_library
+from bot.content.model import SpokenFile
 from bot.content.problems import ContentError, Level
 from tests.conftest import FIXTURE_CONTENT, TODAY
 
@@ -442,4 +443,38 @@ def test_candidate_vks_of_a_postal_code_must_be_vks(content_copy: Path) -> None:
     assert _messages(content_copy) == [
         "content/regios.yaml:59:35: error: [2070] mogelijke_vks: 'caw' is geen "
         "Vertrouwenscentrum van een provincie (hint: kijk de schrijfwijze na)"
+    ]
+
+
+def test_files_whose_fields_all_have_defaults_may_be_left_out() -> None:
+    # The fixture content has no spreektaal.yaml, talen.yaml or praatjes.yaml.
+    assert not (FIXTURE_CONTENT / "spreektaal.yaml").exists()
+    library = load_library(FIXTURE_CONTENT, today=TODAY)
+    assert library.file(SpokenFile).spreektaal == []
+
+
+def test_a_spoken_variant_with_two_standard_forms_is_refused(content_copy: Path) -> None:
+    (content_copy / "spreektaal.yaml").write_text(
+        "spreektaal:\n"
+        '  - standaard: "niet"\n'
+        '    varianten: ["ni", "nie"]\n'
+        '  - standaard: "nieuw"\n'
+        '    varianten: ["nie"]\n',
+        encoding="utf-8",
+    )
+    assert _messages(content_copy) == [
+        "content/spreektaal.yaml:5:17: error: spreektaal.varianten: 'nie' staat al bij 'niet' "
+        "(hint: zet een variant maar bij één standaardvorm)"
+    ]
+
+
+def test_a_dutch_word_cannot_mark_another_language(content_copy: Path) -> None:
+    (content_copy / "talen.yaml").write_text(
+        "talen:\n  - taal: de\n    herkenning: [der, und, ist, nicht, het]\n",
+        encoding="utf-8",
+    )
+    # "het" is a Dutch stop word of the fixture content: a Dutch question would read as German.
+    assert _messages(content_copy) == [
+        "content/talen.yaml:3:40: error: talen.herkenning: 'het' is ook een Nederlands woord "
+        "(hint: kies woorden die alleen in die taal voorkomen)"
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,7 @@ from bot.actions import decode, go, show
 from bot.engine import Engine
 from bot.matching import Outcome
 from bot.store import ContentStore
-from tests.conftest import FIXTURE_CONTENT, TODAY
+from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT, TODAY
 
 
 def _ids(engine: Engine, text: str) -> list[str]:
@@ -119,7 +120,7 @@ def test_every_answer_shows_sources_and_review_date(engine: Engine) -> None:
 
 def test_steps_navigate_previous_next_and_all(engine: Engine) -> None:
     reply = engine.press(go("intern-overleg"))
-    assert reply.edit  # moving through the plan replaces the pressed message
+    assert reply.replace  # moving through the plan replaces the pressed message
     data = [b.data for b in reply.all_buttons()]
     assert go("signalen-noteren") in data  # previous
     assert go("gesprek-ouders") in data  # next
@@ -145,15 +146,24 @@ def test_forged_or_outdated_buttons_get_a_polite_note_and_the_menu(engine: Engin
     for payload in ("zzz", "i:bestaat-niet", "i:" + "x" * 100, ""):
         reply = engine.press(payload)
         assert reply.plain_text() == "Tekst knop verlopen"
-        assert not reply.edit
+        assert not reply.replace
         assert go("stappenplan") in [b.data for b in reply.all_buttons()]
 
 
 def test_deep_links(engine: Engine) -> None:
     assert engine.start("beslissen").plain_text().startswith("Stap 5 van 6\n\nBeslissen")
     assert "Limburg" in engine.start("pc-3500").plain_text()
-    assert engine.start("onbekend").plain_text() == "Tekst welkom"
     assert engine.start(None).plain_text() == "Tekst welkom"
+    assert engine.start("").plain_text() == "Tekst welkom"
+
+
+@pytest.mark.parametrize("payload", ["onbekend", "pc-0000", "Twijfel", "a" * 64, "\ud800"])
+def test_a_deep_link_that_opens_nothing_says_so_then_welcomes(
+    engine: Engine, payload: str
+) -> None:
+    reply = engine.start(payload)
+    assert reply.plain_text() == "Tekst link verlopen\n\nTekst welkom"
+    assert go("stappenplan") in [b.data for b in reply.all_buttons()]  # the main menu
 
 
 def test_commands(engine: Engine) -> None:
@@ -164,6 +174,73 @@ def test_commands(engine: Engine) -> None:
     assert engine.command("leren").plain_text() == "Tekst leren titel"
     assert engine.command("help").first_screen() == "Tekst hulp"
     assert engine.command("help").plain_text() == "Tekst hulp\n\nTekst hulp commandos"
+
+
+MENU_DATA = ["i*:stappenplan", "i:beslishulp", "q*", "c*", "i:noodnummers", "l*"]
+"""The main menu: six buttons at most, so privacy (the least likely need) is not among them."""
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("hulp", ["help"]),
+        ("112", ["noodnummers"]),  # a word of its description in teksten.yaml
+        ("101", ["noodnummers"]),
+        ("contacts", ["contact"]),
+        ("noodnummer", ["noodnummers"]),
+        ("stappenplna", ["stappenplan"]),
+        ("leer", ["leren"]),
+        ("PRIV", ["privacy"]),
+    ],
+)
+def test_a_mistyped_command_suggests_the_closest_ones_and_the_menu(
+    engine: Engine, typed: str, suggested: list[str]
+) -> None:
+    reply = engine.command(typed)
+    assert reply.plain_text() == "Tekst onbekend commando"
+    buttons = reply.all_buttons()
+    assert [(b.label, b.data) for b in buttons[: len(suggested)]] == [
+        (f"/{name}", f"k:{name}") for name in suggested
+    ]
+    # Then the main menu, as far as the six buttons allow.
+    assert [b.data for b in buttons[len(suggested) :]] == MENU_DATA[: 6 - len(suggested)]
+    # Pressing a suggestion runs that command.
+    assert engine.press(f"k:{suggested[0]}") == engine.command(suggested[0])
+
+
+@pytest.mark.parametrize("typed", ["x", "abc", "foo", "", "😀", "\ud800"])
+def test_a_command_like_nothing_known_points_to_help_and_the_menu(
+    engine: Engine, typed: str
+) -> None:
+    reply = engine.command(typed)
+    assert reply.plain_text() == "Tekst onbekend commando geen"
+    assert [b.data for b in reply.all_buttons()] == MENU_DATA
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("hulp", "help"),
+        ("112", "noodnummers"),
+        ("contacts", "contact"),
+        ("noodnummer", "noodnummers"),
+        ("stappenplna", "stappenplan"),
+    ],
+)
+def test_mistyped_commands_on_the_shipped_content(typed: str, suggested: str) -> None:
+    assert _shipped_engine().suggest_commands(typed)[0] == suggested
+
+
+def test_a_command_button_for_an_unknown_command_is_outdated(engine: Engine) -> None:
+    for payload in ("k:herlaad", "k:bestaat", "k:", "k:Help"):
+        assert engine.press(payload).plain_text() == "Tekst knop verlopen", payload
+
+
+def test_a_message_without_text_puts_112_first(engine: Engine) -> None:
+    reply = engine.not_text()
+    assert reply.blocks[0].lines == ("Tekst urgent kop",)
+    assert reply.plain_text() == "Tekst urgent kop\n\nTekst alleen tekst"
+    assert [b.data for b in reply.all_buttons()] == MENU_DATA
 
 
 def test_bad_input_gets_a_sensible_reply(engine: Engine) -> None:
@@ -187,6 +264,11 @@ def test_every_button_leads_somewhere(engine: Engine) -> None:
 
 
 @functools.cache
+def _shipped_engine() -> Engine:
+    return Engine(ContentStore.open(SHIPPED_CONTENT))
+
+
+@functools.cache
 def _shared_engine() -> Engine:
     # Hypothesis runs the test body many times; function-scoped fixtures are not reset
     # between examples, so the engine is built once here instead.
@@ -201,6 +283,21 @@ def test_any_text_gets_a_reply_with_a_way_forward(text: str) -> None:
     assert answer.reply.all_buttons()
     if answer.urgent:
         assert answer.hits[0].item_id == "acuut-gevaar"
+
+
+ANY_CHARACTER = st.characters(exclude_categories=())
+"""Every code point, lone surrogates included (Telegram's JSON can carry "\\ud800")."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(ANY_CHARACTER, max_size=60))
+def test_any_string_is_answered_without_raising(text: str) -> None:
+    engine = _shared_engine()
+    assert engine.ask(text).reply.all_buttons()
+    assert engine.press(text).all_buttons()
+    assert engine.start(text).all_buttons()
+    assert engine.command(text.lstrip("/"), text).all_buttons()
+    assert engine.place(text).all_buttons()
 
 
 def test_out_of_scope_phrases_make_the_bot_fall_back(engine: Engine) -> None:
@@ -230,3 +327,16 @@ def test_urgent_with_nothing_else_found_shows_only_the_emergency_item(engine: En
     answer = engine.ask("mes")
     assert [h.item_id for h in answer.hits] == ["acuut-gevaar"]
     assert answer.reply.plain_text().startswith("Bel 112 of 101.")
+
+
+def test_a_short_question_needs_a_larger_lead_to_answer() -> None:
+    """One or two words ("signalen", "vk") between near-equal items ask "Bedoel je…?"; a
+    longer question with the same small lead is answered (issue 7, ANSWER_MARGIN)."""
+    from bot.matching import ANSWER_MARGIN, SHORT_ANSWER_MARGIN, Hit, decide
+
+    lead = (ANSWER_MARGIN + SHORT_ANSWER_MARGIN) / 2
+    hits = [Hit("a", 60.0), Hit("b", 60.0 - lead), Hit("c", 50.0)]
+    assert decide(hits, words=1).outcome is Outcome.CLARIFY
+    assert decide(hits, words=2).outcome is Outcome.CLARIFY
+    assert decide(hits, words=6).outcome is Outcome.ANSWER
+    assert decide(hits).outcome is Outcome.ANSWER

@@ -47,7 +47,7 @@ def test_from_a_gut_feeling_to_the_regional_vk_in_two_taps(engine: Engine) -> No
     assert "postcode of gemeente" in where.first_screen()
     # ... the worker taps her province (or types her postal code: not a command).
     vk = _tap(engine, where, "i*:vk-antwerpen")
-    assert vk.edit
+    assert vk.replace
     assert vk.first_screen().startswith(_title(engine, "vk-antwerpen"))
     assert "1712" in vk.first_screen()  # a phone route that works today
     typed = engine.ask("2800").reply

@@ -41,7 +41,7 @@ async def test_an_admin_reloads_edited_content(tmp_path: Path) -> None:
     vragen = folder / "vragen.yaml"
     vragen.write_text(vragen.read_text().replace("titel: Twijfel", "titel: Twijfel (nieuw)"))
     texts = await _herlaad(engine, frozenset({USER_ID}))
-    assert texts == ["Herladen: 45 items, 6 waarschuwingen."]
+    assert texts == ["Herladen: 46 items, 6 waarschuwingen."]
     reply = engine.show("twijfel")
     assert reply is not None
     assert "Twijfel (nieuw)" in reply.plain_text()

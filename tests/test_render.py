@@ -21,6 +21,7 @@ from bot_telegram.render import (
     QUOTE_CLOSE,
     QUOTE_OPEN,
     OutgoingMessage,
+    _cut,
     keyboard,
     to_messages,
 )
@@ -369,6 +370,52 @@ def test_any_reply_renders_to_valid_messages_within_the_limit(
     expected = "".join("".join(line.split()) for _, lines in blocks for line in lines) or "…"
     assert "".join("".join(words(text)) for text in visible) == expected
     assert [m.keyboard is not None for m in messages] == [False] * (len(messages) - 1) + [True]
+
+
+# -- linear-time splitting ------------------------------------------------------------------------
+
+
+def _cut_before(text: str, limit: int) -> list[str]:
+    """`render._cut` as it was before it was made linear (it sliced off the rest every time)."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        if cut <= limit // 2:
+            cut = limit
+            entity = text.rfind("&", max(0, cut - len("&amp;") + 1), cut)
+            if entity > 0 and ";" not in text[entity:cut]:
+                cut = entity
+        parts.append(text[:cut])
+        text = text[cut:].lstrip()
+    parts.append(text)
+    return parts
+
+
+@given(
+    text=st.lists(st.sampled_from(["a", "bb", " ", "  ", "\n", "\u3000", "&amp;", "&lt;"])).map(
+        "".join
+    ),
+    limit=st.integers(min_value=6, max_value=60),
+)
+def test_cutting_gives_the_same_parts_as_before(text: str, limit: int) -> None:
+    assert _cut(text, limit) == _cut_before(text, limit)
+
+
+def _long_reply(characters: int) -> Reply:
+    words_ = ("kind", "ouders", "&", "<signalen>", "vertrouwenscentrum", "x" * 30)
+    line = " ".join(words_[i % len(words_)] for i in range(characters // 6))[:characters]
+    return Reply((Block(Style.TEXT, (line,)), Block(Style.BULLETS, (line[:50_000],) * 4)))
+
+
+def test_a_megabyte_renders_and_twice_as_much_gives_twice_as_many_messages() -> None:
+    # Complexity, not time: the messages of 1 MB and of 2 MB, each split completely.
+    one, two = (to_messages(_long_reply(size)) for size in (1_000_000, 2_000_000))
+    assert all(len(m.text) <= MAX_TEXT for m in one + two)
+    ratio = len(two) / len(one)
+    assert 1.5 < ratio < 2.1, (len(one), len(two))
+    source = _long_reply(1_000_000)
+    visible = [w for m in one for w in words(assert_telegram_html(m.text))]
+    assert visible == words(source.plain_text())
 
 
 # -- keyboards ------------------------------------------------------------------------------------

@@ -82,6 +82,12 @@ def _everything_shown(engine: Engine) -> str:
         engine.place("Atlantis"),  # not found
         engine.press("i:bestaat-niet"),  # outdated button
         engine.reload(),  # admin: reloaded
+        engine.reload_note(sent_privately=True),  # /herlaad in a group
+        engine.reload_note(sent_privately=False),
+        engine.command("stappenplna"),  # a mistyped command: "bedoelde je…"
+        engine.command("xyzzy"),  # a command like nothing known
+        engine.start("bestaat-niet"),  # a deep link that opens nothing
+        engine.not_text(),  # a sticker, a photo without caption…
         *(engine.show(item_id) or Reply(()) for item_id in library.items),
     ]
     texts: list[str] = []

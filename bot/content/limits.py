@@ -131,6 +131,44 @@ MAX_CANDIDATES = 6
 """VKs that may serve one postal code while it is unconfirmed (2: 2070)."""
 
 MAX_COMMANDS = 100
-"""Commands in teksten.yaml (7; Telegram accepts at most 100)."""
+"""Commands in teksten.yaml (8; Telegram accepts at most 100)."""
 MAX_LANGUAGES = 20
 """Languages in `talen.yaml`."""
+
+# --- The decision aid (beslishulp.yaml; checked by the schema and the loader) ---------------
+
+MAX_DECISION_QUESTION_CHARS = 120
+"""A question of the decision aid: short, on one line, readable on a phone at a glance (58)."""
+
+MAX_DECISION_EXPLANATION_CHARS = 200
+"""A question's optional one-line explanation (`uitleg`, 133)."""
+
+MIN_DECISION_ANSWERS = 2
+MAX_DECISION_ANSWERS = 4
+"""Answers per question: each is a button of at most `MAX_BUTTON_CHARS` characters (35)."""
+
+MAX_DECISION_NODES = 60
+"""Questions in beslishulp.yaml (9); the same for outcomes (10)."""
+
+MAX_DECISION_OUTCOME_CHARS = 1500
+"""An outcome's `tekst`: what to do now, short enough to read on a phone (535)."""
+
+MAX_DECISION_WAY_ON = MAX_BUTTONS - 3
+"""Buttons under an outcome's advice besides the step plan, "Vorige" and "Opnieuw" (3): its
+items, the question for the place (`vk_knop`) and, after the emergency reply, the regional VK
+and the emergency numbers."""
+
+MAX_DECISION_ITEMS = MAX_DECISION_WAY_ON
+"""Items an outcome points at (each one a button; 3); one fewer with `vk_knop`, two fewer
+with `noodantwoord` (the loader checks the sum against `MAX_DECISION_WAY_ON`)."""
+
+MAX_DECISION_DEPTH = 20
+"""Answers on the longest path from the first question to an outcome (9).
+
+A button carries its whole position: `b:<question id>:<one digit per answer>`, and with an id
+of at most 40 characters that is 2 + 40 + 1 + 20 = 63 bytes, within Telegram's 64.
+"""
+
+MAX_DECISION_SUMMARY_CHARS = 3500
+"""The summary at an outcome: every question on the way with its answer, then the advice.
+It must stay one Telegram message (4,096 characters, with room for markup; 1,854)."""

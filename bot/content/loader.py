@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -23,8 +23,14 @@ from bot.content.limits import (
     MAX_BOT_DESCRIPTION_CHARS,
     MAX_BOT_SHORT_DESCRIPTION_CHARS,
     MAX_BUTTON_CHARS,
+    MAX_BUTTONS,
+    MAX_DECISION_ANSWERS,
+    MAX_DECISION_DEPTH,
+    MAX_DECISION_SUMMARY_CHARS,
+    MAX_DECISION_WAY_ON,
     MAX_FIRST_SCREEN_CHARS,
     MAX_ITEM_CHARS,
+    MIN_DECISION_ANSWERS,
 )
 from bot.content.model import (
     EMAIL_RE,
@@ -33,15 +39,18 @@ from bot.content.model import (
     TEXT_KEYS,
     ContactEntry,
     ContactKind,
+    DecisionFile,
     FaqFile,
     Item,
     ItemStatus,
+    LanguagesFile,
     LearningFile,
     Partner,
     PartnersFile,
     PostalArea,
     QuestionsFile,
     RegionsFile,
+    SpokenFile,
     StepsFile,
     Strict,
     SynonymsFile,
@@ -53,6 +62,7 @@ from bot.content.problems import ContentError, Level, Problem, shorten
 from bot.content.templates import TemplateError, parse_template
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
 from bot.matching import OUT_OF_SCOPE
+from bot.normalize import fold
 from bot.places import Place
 from bot.replies import Replies
 
@@ -212,6 +222,8 @@ def _translate(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, s
             f"'{shown}' is geen toegelaten waarde",
             f"kies uit: {ctx.get('expected', '')}",
         )
+    if kind in ("bool_parsing", "bool_type"):
+        return f"'{shown}' is geen ja of nee", "schrijf ja of nee"
     if kind == "value_error":
         return shorten(ctx.get("error", error["msg"]), 200), None
     return shorten(error["msg"], 200), None
@@ -274,6 +286,7 @@ _ITEM_LISTS: Mapping[str, tuple[Path_, ...]] = {
     "partners.yaml": (("partners", "*"),),
     "leren.yaml": (("leren", "*"),),
     "vragen.yaml": (("vragen", "*"),),
+    "beslishulp.yaml": (("beslishulp",),),
 }
 """Where answerable items sit in each file's raw data ('*' = every list element)."""
 
@@ -320,6 +333,8 @@ def _items_of(model: Strict) -> list[Item]:
             return list(model.leren)
         case QuestionsFile():
             return list(model.vragen)
+        case DecisionFile():
+            return [model.beslishulp]
     return []
 
 
@@ -474,6 +489,58 @@ def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
                 known=provinces,
                 message=_UNKNOWN_PROVINCE,
             )
+
+
+def _check_languages(files: Mapping[str, _File], out: _Collector) -> None:
+    """A word that marks another language must not be Dutch too ("die", "nu", "nie"): a Dutch
+    question full of them would read as German or Polish and miss its answer."""
+    languages = files["talen.yaml"].model
+    if not isinstance(languages, LanguagesFile):
+        return
+    dutch: set[str] = set()
+    synonyms = files["synoniemen.yaml"].model
+    if isinstance(synonyms, SynonymsFile):
+        dutch.update(w for word in synonyms.stopwoorden for w in fold(word).split())
+    spoken = files["spreektaal.yaml"].model
+    if isinstance(spoken, SpokenFile):
+        for form in spoken.spreektaal:
+            for text in (form.standaard, *form.varianten):
+                dutch.update(fold(text).split())
+    urgent = files["urgent.yaml"].model
+    if isinstance(urgent, UrgentFile):
+        dutch.update(
+            w for word in urgent.nu_woorden if " " not in word for w in fold(word).split()
+        )
+    for i, language in enumerate(languages.talen):
+        for j, marker in enumerate(language.herkenning):
+            clash = sorted(set(fold(marker).split()) & dutch)
+            if clash:
+                out.add(
+                    files["talen.yaml"],
+                    ("talen", i, "herkenning", j),
+                    f"'{clash[0]}' is ook een Nederlands woord",
+                    hint="kies woorden die alleen in die taal voorkomen",
+                )
+
+
+def _check_spoken(file: _File, out: _Collector) -> None:
+    """Every spoken variant has one standard form: a second one would silently lose."""
+    spoken = file.model
+    if not isinstance(spoken, SpokenFile):
+        return
+    seen: dict[str, str] = {}
+    for i, form in enumerate(spoken.spreektaal):
+        for j, variant in enumerate(form.varianten):
+            key = fold(variant)
+            earlier = seen.get(key)
+            if earlier is not None and earlier != form.standaard:
+                out.add(
+                    file,
+                    ("spreektaal", i, "varianten", j),
+                    f"'{variant}' staat al bij '{earlier}'",
+                    hint="zet een variant maar bij één standaardvorm",
+                )
+            seen.setdefault(key, form.standaard)
 
 
 def _check_texts(file: _File, out: _Collector) -> None:
@@ -764,6 +831,271 @@ def _check_first_screens(library: Library, files: Mapping[str, _File], out: _Col
         )
 
 
+def _check_decision_buttons(library: Library, file: _File, out: _Collector) -> None:
+    """Every outcome of the decision aid fits six buttons: its way on (the emergency reply's
+    buttons, the question for the place, its items) besides the step plan, "Vorige" and
+    "Opnieuw"."""
+    decision = file.model
+    if not isinstance(decision, DecisionFile):
+        return
+    replies = Replies(library)
+    for index, outcome in enumerate(decision.uitkomsten):
+        wanted = len(replies.decision_way_on(outcome))
+        if wanted > MAX_DECISION_WAY_ON:
+            out.add(
+                file,
+                ("uitkomsten", index, "items"),
+                f"te veel knoppen onder deze uitkomst: {wanted} (max. {MAX_DECISION_WAY_ON} "
+                f"naast het stappenplan, Vorige en Opnieuw; hoogstens {MAX_BUTTONS} in totaal)",
+                hint="schrap de items die ze het minst nodig heeft; 'vk_knop: ja' telt als één "
+                "knop, 'noodantwoord: ja' als twee (het VK van de regio en de noodnummers)",
+            )
+
+
+def _raw_elements(data: Any, key: str) -> Iterator[tuple[Path_, dict[str, Any]]]:
+    """The mappings of the list `data[key]`, with their paths (raw: broken ones included)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, list):
+        for index, element in enumerate(value):
+            if isinstance(element, dict):
+                yield (key, index), element
+
+
+def _text_length(value: object) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """An answer of the decision tree: from a question to a question or an outcome."""
+
+    target: str
+    where: Path_
+    """the position of its `naar`"""
+    chars: int
+    """what it adds to the summary: the question and the answer"""
+
+
+@dataclass
+class _Tree:
+    """The decision tree as written (raw: broken parts included), for the graph checks."""
+
+    data: dict[str, Any]
+    paths: dict[str, Path_] = field(default_factory=dict)
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[str, list[_Edge]] = field(default_factory=dict)
+    broken: bool = False
+    """A dead end or a dangling answer was reported: what lies behind it is not reported
+    again as unreachable (one mistake, one message)."""
+
+
+def _check_decision(file: _File, ids: set[str], files: list[_File], out: _Collector) -> None:
+    """The decision tree: every answer leads to a question or outcome that exists, everything
+    is reachable from the first question, no cycles, no question without answers, every item
+    an outcome points at exists, and every path fits a 64-byte button and one message.
+
+    Read from the raw document, so a question that failed the schema (a text too long) still
+    counts as written and does not make its answers "dangling".
+    """
+    doc = file.document
+    if doc is None or not isinstance(doc.data, dict):
+        return
+    tree = _Tree(doc.data)
+    for key, group in (("vragen", tree.questions), ("uitkomsten", tree.outcomes)):
+        for path, element in _raw_elements(tree.data, key):
+            ident = element.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in tree.paths:
+                first = doc.position((*tree.paths[ident], "id"))
+                out.add(
+                    file,
+                    (*path, "id"),
+                    f"de id '{ident}' bestaat al in dit bestand (regel {first.line})",
+                    hint="elke vraag en elke uitkomst heeft een eigen id",
+                )
+                continue
+            tree.paths[ident] = path
+            group[ident] = element
+    for ident, question in tree.questions.items():
+        tree.edges[ident] = _answers(file, tree, ident, question, out)
+    for ident, outcome in tree.outcomes.items():
+        items = outcome.get("items")
+        for index, item_id in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item_id, str) and not _hidden(item_id, files):
+                where = (*tree.paths[ident], "items", index)
+                _reference(out, file, where, item_id, known=ids, message=_MISSING_ID)
+    entry = tree.data.get("beslishulp")
+    start = entry.get("start") if isinstance(entry, dict) else None
+    if not isinstance(start, str):
+        return  # the schema reports a missing start
+    if start not in tree.questions:
+        message = (
+            "de beslishulp begint met een vraag, niet met een uitkomst"
+            if start in tree.outcomes
+            else f"verwijst naar '{start}', maar die vraag bestaat niet"
+        )
+        hint = (
+            "zet bij 'start' de id van een vraag"
+            if start in tree.outcomes
+            else _suggest(start, set(tree.questions))
+        )
+        out.add(file, ("beslishulp", "start"), message, hint=hint)
+        return
+    order, cyclic = _walk_decision(file, tree, start, out)
+    reachable = set(order)
+    for ident, path in tree.paths.items():
+        if ident not in reachable and not tree.broken:
+            kind = "vraag" if ident in tree.questions else "uitkomst"
+            out.add(
+                file,
+                (*path, "id"),
+                f"deze {kind} is vanaf de eerste vraag ('{start}') niet te bereiken",
+                hint=f"laat een antwoord ernaar verwijzen ('naar: {ident}'), of schrap ze",
+            )
+    if not cyclic:
+        _check_decision_sizes(file, tree, start, order, out)
+
+
+def _answers(
+    file: _File, tree: _Tree, ident: str, question: dict[str, Any], out: _Collector
+) -> list[_Edge]:
+    """A question's answers that lead somewhere; a dead end or a dangling answer is reported."""
+    path = tree.paths[ident]
+    answers = question.get("antwoorden")
+    if answers is None or answers == []:
+        out.add(
+            file,
+            (*path, "antwoorden") if answers == [] else (*path, "id"),
+            "doodlopende vraag: ze heeft geen antwoorden, dus geen weg naar een uitkomst",
+            hint=f"geef {MIN_DECISION_ANSWERS} tot {MAX_DECISION_ANSWERS} antwoorden, elk met "
+            "'knop:' en 'naar:' (de id van een vraag of een uitkomst)",
+        )
+        tree.broken = True
+        return []
+    if not isinstance(answers, list):
+        return []  # the schema reports the wrong type
+    if len(answers) < MIN_DECISION_ANSWERS:
+        out.add(
+            file,
+            (*path, "antwoorden"),
+            f"maar {len(answers)} antwoord: een vraag heeft {MIN_DECISION_ANSWERS} tot "
+            f"{MAX_DECISION_ANSWERS} antwoorden",
+            hint="voeg een antwoord toe, of schrap de vraag en laat het antwoord ervoor meteen "
+            "verder gaan",
+        )
+        tree.broken = True
+    edges = []
+    asked = _text_length(question.get("vraag"))
+    for index, answer in enumerate(answers):
+        target = answer.get("naar") if isinstance(answer, dict) else None
+        if not isinstance(target, str):
+            continue  # the schema reports a missing 'naar'
+        where = (*path, "antwoorden", index, "naar")
+        if target not in tree.paths:
+            out.add(
+                file,
+                where,
+                f"verwijst naar '{target}', maar die vraag of uitkomst bestaat niet",
+                hint=_suggest(target, set(tree.paths)),
+            )
+            tree.broken = True
+            continue
+        label = _text_length(answer.get("knop"))
+        edges.append(_Edge(target, where, asked + label + len(" → \n")))
+    return edges
+
+
+def _walk_decision(
+    file: _File, tree: _Tree, start: str, out: _Collector
+) -> tuple[list[str], bool]:
+    """Depth-first from the first question: report every answer that closes a cycle.
+
+    Returns what is reachable, in topological order (before every place it leads to), and
+    whether there was a cycle. Iterative, so a huge broken file cannot exhaust the stack.
+    """
+    on_path: dict[str, int] = {start: 0}
+    trail = [start]
+    done: list[str] = []
+    seen = {start}
+    cyclic = False
+    stack = [iter(tree.edges.get(start, []))]
+    while stack:
+        for edge in stack[-1]:
+            if edge.target in on_path:
+                loop = [*trail[on_path[edge.target] :], edge.target]
+                out.add(
+                    file,
+                    edge.where,
+                    f"dit antwoord gaat terug naar '{edge.target}' en maakt een kring "
+                    f"({' → '.join(loop)}): zo komt de beslishulp nooit bij een uitkomst",
+                    hint="laat het antwoord naar een volgende vraag of een uitkomst gaan",
+                )
+                cyclic = True
+            elif edge.target not in seen:
+                seen.add(edge.target)
+                on_path[edge.target] = len(trail)
+                trail.append(edge.target)
+                stack.append(iter(tree.edges.get(edge.target, [])))
+                break
+        else:
+            stack.pop()
+            finished = trail.pop()
+            del on_path[finished]
+            done.append(finished)
+    done.reverse()
+    return done, cyclic
+
+
+def _check_decision_sizes(
+    file: _File, tree: _Tree, start: str, order: list[str], out: _Collector
+) -> None:
+    """The longest way to each outcome fits a button (answers) and one message (characters)."""
+    depth = dict.fromkeys(order, 0)
+    chars = dict.fromkeys(order, 0)
+    for ident in order:  # topological: every question before the places it leads to
+        for edge in tree.edges.get(ident, []):
+            depth[edge.target] = max(depth[edge.target], depth[ident] + 1)
+            chars[edge.target] = max(chars[edge.target], chars[ident] + edge.chars)
+    texts = tree.data.get("teksten")
+    entry = tree.data.get("beslishulp")
+    fixed = sum(
+        _text_length(texts.get(key)) if isinstance(texts, dict) else 0
+        for key in ("samenvatting", "slotzin", "bewaren")
+    )
+    sources = entry.get("bronnen") if isinstance(entry, dict) else None
+    fixed += sum(map(_text_length, sources if isinstance(sources, list) else []))
+    for ident in order:
+        outcome = tree.outcomes.get(ident)
+        if outcome is None:
+            continue
+        where = (*tree.paths[ident], "id")
+        if depth[ident] > MAX_DECISION_DEPTH:
+            out.add(
+                file,
+                where,
+                f"deze uitkomst ligt tot {depth[ident]} antwoorden diep (max. "
+                f"{MAX_DECISION_DEPTH} vanaf '{start}')",
+                hint="elke knop draagt de hele weg mee in 64 bytes; maak de weg korter",
+            )
+        size = (
+            chars[ident]
+            + fixed
+            + _text_length(outcome.get("titel"))
+            + _text_length(outcome.get("tekst"))
+        )
+        if size > MAX_DECISION_SUMMARY_CHARS:
+            out.add(
+                file,
+                where,
+                f"de samenvatting bij deze uitkomst kan {size} tekens lang worden (max. "
+                f"{MAX_DECISION_SUMMARY_CHARS}: de vragen en antwoorden van de langste weg, "
+                "het advies en de vaste zinnen)",
+                hint="maak de tekst, de vragen of de weg ernaartoe korter",
+            )
+
+
 def check_content(
     directory: Path, *, today: date | None = None, relative_paths: bool = False
 ) -> tuple[Library | None, list[Problem]]:
@@ -816,6 +1148,9 @@ def check_content(
     _check_regions(files, ids, out)
     _check_texts(by_name["teksten.yaml"], out)
     _check_themes(by_name["veelgestelde-vragen.yaml"], ids, files, out)
+    _check_languages(by_name, out)
+    _check_spoken(by_name["spreektaal.yaml"], out)
+    _check_decision(by_name["beslishulp.yaml"], ids, files, out)
     _check_contacts(files, out)
     _check_item_sizes(files, out)
     _check_freshness(files, today or date.today(), out)
@@ -823,6 +1158,7 @@ def check_content(
         return None, out.problems
     library = _library(directory, by_name)
     _check_first_screens(library, by_name, out)
+    _check_decision_buttons(library, by_name["beslishulp.yaml"], out)
     if any(p.level is Level.ERROR for p in out.problems):
         return None, out.problems
     return library, out.problems

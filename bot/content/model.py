@@ -13,7 +13,14 @@ from enum import StrEnum
 from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from bot.content.limits import (
     MAX_BUTTON_CHARS,
@@ -23,6 +30,12 @@ from bot.content.limits import (
     MAX_COMMANDS,
     MAX_CONTACTS,
     MAX_CORE_CHARS,
+    MAX_DECISION_ANSWERS,
+    MAX_DECISION_EXPLANATION_CHARS,
+    MAX_DECISION_ITEMS,
+    MAX_DECISION_NODES,
+    MAX_DECISION_OUTCOME_CHARS,
+    MAX_DECISION_QUESTION_CHARS,
     MAX_ITEMS,
     MAX_LANGUAGES,
     MAX_LINE_CHARS,
@@ -98,6 +111,7 @@ class Kind(StrEnum):
     PARTNER = "partner"
     LEREN = "leren"
     VRAAG = "vraag"
+    BESLISHULP = "beslishulp"
 
 
 def _check_source(value: str) -> str:
@@ -384,8 +398,10 @@ class Language(Strict):
         max_length=MAX_WORDS,
         description="Woorden voor voorbij of denkbeeldig gevaar in die taal (hier, si jamais…).",
     )
-    noodantwoord: UiText = Field(
-        description="Het korte noodantwoord in die taal: 112 en 101 eerst.",
+    noodantwoord: UiText | None = Field(
+        None,
+        description="Het korte noodantwoord in die taal: 112 en 101 eerst. Zonder noodantwoord "
+        "krijgt een bericht in die taal het antwoord voor andere talen (`andere_taal`).",
     )
 
 
@@ -531,6 +547,13 @@ TextKey = Literal[
     "contact_bron",
     "herladen_ok",
     "herladen_fout",
+    "onbekend_commando",
+    "onbekend_commando_geen",
+    "urgent_kop",
+    "alleen_tekst",
+    "link_verlopen",
+    "herladen_in_prive",
+    "herladen_prive_onmogelijk",
 ]
 
 
@@ -597,6 +620,113 @@ class OutOfScopeFile(Strict):
     )
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value:
+        raise ValueError("moet op één regel passen (zonder regeleinde)")
+    return value
+
+
+def _yes_no(value: object) -> object:
+    """`ja`/`nee` as admins write it (every scalar arrives as text)."""
+    if isinstance(value, str) and value.strip().lower() in ("ja", "nee"):
+        return value.strip().lower() == "ja"
+    return value
+
+
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]
+DecisionQuestion = Annotated[str, _text(MAX_DECISION_QUESTION_CHARS), AfterValidator(_one_line)]
+DecisionExplanation = Annotated[
+    str, _text(MAX_DECISION_EXPLANATION_CHARS), AfterValidator(_one_line)
+]
+
+
+class DecisionAnswer(Strict):
+    """One answer to a question of the decision aid: a button, and where it leads."""
+
+    knop: ButtonLabel = Field(
+        description=f"Het antwoord zoals het op de knop staat (max. {MAX_BUTTON_CHARS} tekens)."
+    )
+    naar: ItemId = Field(description="De id van de volgende vraag of van een uitkomst.")
+
+
+class DecisionNode(Strict):
+    """A question of the decision aid, with 2 to 4 answers."""
+
+    id: ItemId = Field(description="Vaste, unieke sleutel van de vraag in dit bestand.")
+    vraag: DecisionQuestion = Field(
+        description=f"De vraag: kort en op één regel (max. {MAX_DECISION_QUESTION_CHARS} tekens)."
+    )
+    uitleg: DecisionExplanation | None = Field(
+        None,
+        description="Optioneel: één regel uitleg onder de vraag (max. "
+        f"{MAX_DECISION_EXPLANATION_CHARS} tekens).",
+    )
+    antwoorden: list[DecisionAnswer] = Field(
+        default_factory=list,
+        max_length=MAX_DECISION_ANSWERS,
+        description=f"2 tot {MAX_DECISION_ANSWERS} antwoorden, elk een knop.",
+    )
+
+
+class DecisionOutcome(Strict):
+    """Where a path of the decision aid ends: what to do now, and items to read on."""
+
+    id: ItemId = Field(description="Vaste, unieke sleutel van de uitkomst in dit bestand.")
+    titel: Title = Field(description="Wat ze nu doet, in een paar woorden.")
+    tekst: Annotated[str, _text(MAX_DECISION_OUTCOME_CHARS)] = Field(
+        description=f"Wat ze nu kan doen (max. {MAX_DECISION_OUTCOME_CHARS} tekens). De slotzin "
+        "komt er vanzelf onder."
+    )
+    items: list[ItemId] = Field(
+        default_factory=list,
+        max_length=MAX_DECISION_ITEMS,
+        description="Ids van items (stappen, partners, vragen) die als knop onder het advies "
+        "komen.",
+    )
+    vk_knop: YesNo = Field(
+        False,
+        description="'ja': een knop die naar de plaats vraagt en het Vertrouwenscentrum van die "
+        "regio toont.",
+    )
+    noodantwoord: YesNo = Field(
+        False,
+        description="'ja': begint met het noodantwoord van urgent.yaml (112 en 101).",
+    )
+
+
+class DecisionAid(Item):
+    """The decision aid as an item: found by its search terms, opened by menus and links."""
+
+    start: ItemId = Field(description="De id van de eerste vraag.")
+
+
+class DecisionTexts(Strict):
+    """The sentences and buttons of the decision aid itself."""
+
+    slotzin: Line = Field(
+        description="De zin onder elke uitkomst, bv. 'De beslissing blijft bij jou en je "
+        "verantwoordelijke; overleg met het VK bij twijfel.'"
+    )
+    samenvatting: Line = Field(description="De kop boven de vragen en antwoorden van haar weg.")
+    bewaren: Line = Field(
+        description="Onder de samenvatting: bewaar of stuur door; de bot bewaart niets."
+    )
+    knop_opnieuw: ButtonLabel = Field(description="De knop die opnieuw begint.")
+    verlopen: Line = Field(
+        description="Bij een knop van een vraag die niet meer bestaat (de beslishulp is "
+        "aangepast): de beslishulp begint dan opnieuw."
+    )
+
+
+class DecisionFile(Strict):
+    """`beslishulp.yaml`: a short walk of questions that helps decide on the next step."""
+
+    beslishulp: DecisionAid
+    vragen: list[DecisionNode] = Field(min_length=1, max_length=MAX_DECISION_NODES)
+    uitkomsten: list[DecisionOutcome] = Field(min_length=1, max_length=MAX_DECISION_NODES)
+    teksten: DecisionTexts
+
+
 FILES: dict[str, type[Strict]] = {
     "stappen.yaml": StepsFile,
     "urgent.yaml": UrgentFile,
@@ -611,6 +741,7 @@ FILES: dict[str, type[Strict]] = {
     "talen.yaml": LanguagesFile,
     "praatjes.yaml": SmallTalkFile,
     "veelgestelde-vragen.yaml": FaqFile,
+    "beslishulp.yaml": DecisionFile,
 }
 """Every content file, by name, with the model of its top level. A file whose model has a
 default for every field may be left out (an empty file of that kind)."""

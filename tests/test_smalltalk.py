@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from bot.content.model import SmallTalk
+from bot.normalize import fold
+from bot.smalltalk import SmallTalkIndex
+
+INDEX = SmallTalkIndex.build(
+    [
+        SmallTalk(id="groet", zinnen=["hallo", "goeiemorgen"], antwoord="Dag!"),
+        SmallTalk(id="dank", zinnen=["dank je wel", "merci", "👍"], antwoord="Graag gedaan."),
+    ],
+    fold,
+)
+
+
+def find(text: str) -> str | None:
+    return INDEX.find(text, fold(text))
+
+
+def test_a_message_that_is_a_phrase_is_small_talk() -> None:
+    assert find("Hallo!") == "groet"
+    assert find("goeiemorgen") == "groet"
+    assert find("dankjewel") == "dank"  # close enough
+    assert find("👍") == "dank"  # no letters: matched as typed
+    assert INDEX.replies["dank"] == "Graag gedaan."
+
+
+def test_a_greeting_in_front_of_a_question_is_not() -> None:
+    assert find("hallo, de papa is dronken aan de deur") is None
+    assert find("merci maar wat moet ik nu doen met die blauwe plekken") is None
+    assert find("🙂") is None

@@ -22,7 +22,7 @@ from bot.content.loader import check_content
 from bot.content.problems import ContentError, Level
 from bot.content.schema import content_schema, file_schema, write_schemas
 from bot.engine import Answer, Engine
-from bot.evaluation import evaluate, load_questions, report
+from bot.evaluation import evaluate, judge_all, load_questions, report, scorecard
 from bot.replies import Reply
 from bot.sharing import deep_link, write_qr
 from bot.store import ContentStore, shipped_model
@@ -168,8 +168,13 @@ def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Run a labelled question set and print the quality figures."""
     engine = _engine(_content_dir(args, settings))
-    result = evaluate(engine, load_questions(Path(args.file)))
+    questions = load_questions(Path(args.file))
+    result = evaluate(engine, questions)
     print(report(result, show_misses=not args.quiet), file=out)
+    # Issue 7's table (urgency by kind, traps, languages, small talk) for the same set.
+    print("\nscorecard:", file=out)
+    for measure in scorecard(judge_all(engine, questions)):
+        print(f"  {measure}", file=out)
     return 0 if (result.passes_targets or not args.strict) else 1
 
 

@@ -1,9 +1,15 @@
 """Button payloads: the only code that knows their format.
 
 A payload carries all the state a button needs (which item, which postal code, where in the
-decision aid), so any process — after a restart, a reload or on another replica — can answer
-any button. Telegram allows 64 bytes of callback data; ids are at most 40 characters and a
-path in the decision aid at most `MAX_DECISION_DEPTH` answers, so every payload fits.
+decision aid, whether the pressed message is to be replaced), so any process — after a
+restart, a reload or on another replica — can answer any button. Telegram allows 64 bytes of
+callback data; ids are at most 40 characters and a path in the decision aid at most
+`MAX_DECISION_DEPTH` answers, so every payload fits.
+
+Format: ``<verb>[*][:<argument>]``. The ``*`` marks a button that moves through the step plan
+or the menus: its answer replaces the pressed message instead of arriving as a new one
+(`Reply.replace`, as every press in the decision aid does). Old payloads without ``*`` keep
+working.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from bot.content.limits import (
 from bot.content.model import ID_PATTERN
 
 MAX_PAYLOAD_BYTES = 64
+IN_PLACE = "*"
 
 
 class Verb(StrEnum):
@@ -32,6 +39,10 @@ class Verb(StrEnum):
     LEARNING = "l"
     NONE_OF_THESE = "n"
     POSTCODE = "p"
+    FAQ = "q"
+    THEME = "t"
+    COMMAND = "k"
+    """a button that runs a bot command: `k:<command>` (the "bedoelde je…" suggestions)"""
     DECISION = "b"
     """the decision aid (beslishulp): `b` is its start, `b:<question or outcome>:<answers>`"""
 
@@ -42,10 +53,13 @@ class Action:
 
     verb: Verb
     argument: str = ""
+    in_place: bool = False
+    """Replace the pressed message (moving through the step plan and the menus)."""
 
     def encode(self) -> str:
         """The callback-data string for this action."""
-        payload = f"{self.verb}:{self.argument}" if self.argument else str(self.verb)
+        verb = f"{self.verb}{IN_PLACE if self.in_place else ''}"
+        payload = f"{verb}:{self.argument}" if self.argument else verb
         if len(payload.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"button payload longer than {MAX_PAYLOAD_BYTES} bytes: {payload!r}")
         return payload
@@ -53,7 +67,13 @@ class Action:
 
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
-_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE}
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_NEEDS_ARGUMENT = {
+    Verb.ITEM: _ID,
+    Verb.POSTCODE: _POSTCODE,
+    Verb.THEME: _ID,
+    Verb.COMMAND: _COMMAND,
+}
 _ANSWER_DIGITS = "123456789"[:MAX_DECISION_ANSWERS]
 _DECISION_STEP = re.compile(
     rf"({ID_PATTERN[1:-1]}):([{_ANSWER_DIGITS}]{{0,{MAX_DECISION_DEPTH}}})"
@@ -61,29 +81,42 @@ _DECISION_STEP = re.compile(
 
 
 def decode(payload: str) -> Action | None:
-    """Parse callback data; None for anything malformed or forged.
+    """Parse callback data; None for anything malformed or forged, never an exception.
 
-    A decision-aid payload (`b:…`) is kept whatever its argument: `decision_step` reads it,
-    and one that does not parse gets the decision aid's own polite note and its start.
+    Every payload the bot writes is ASCII, so anything else (accents, emoji, a lone
+    surrogate that cannot even be encoded) is refused before it is measured. A decision-aid
+    payload (`b:…`) is kept whatever its argument: `decision_step` reads it, and one that
+    does not parse gets the decision aid's own polite note and its start.
     """
-    if not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES:
+    if not payload or not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
         return None
     verb_text, _, argument = payload.partition(":")
+    in_place = verb_text.endswith(IN_PLACE)
     try:
-        verb = Verb(verb_text)
+        verb = Verb(verb_text.removesuffix(IN_PLACE))
     except ValueError:
         return None
     if verb is Verb.DECISION:
         return Action(verb, argument)
     pattern = _NEEDS_ARGUMENT.get(verb)
     if pattern is None:
-        return Action(verb) if not argument else None
-    return Action(verb, argument) if pattern.match(argument) else None
+        return Action(verb, in_place=in_place) if not argument else None
+    return Action(verb, argument, in_place) if pattern.match(argument) else None
 
 
 def show(item_id: str) -> str:
-    """Payload of a button that opens an item."""
+    """Payload of a button that opens an item in a new message."""
     return Action(Verb.ITEM, item_id).encode()
+
+
+def go(item_id: str) -> str:
+    """Payload of a button that moves to an item in the pressed message (steps, menus)."""
+    return Action(Verb.ITEM, item_id, in_place=True).encode()
+
+
+def run(command: str) -> str:
+    """Payload of a button that runs a bot command (without the slash)."""
+    return Action(Verb.COMMAND, command).encode()
 
 
 @dataclass(frozen=True)

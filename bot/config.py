@@ -8,10 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+MIN_SECRET_PART = 16
+"""The part of a token after its colon is redacted on its own (e.g. URL-encoded tokens) only
+when this long: real ones have 35 characters; a short test token's would hide common words."""
 
 
 class SettingsError(ValueError):
     """An environment variable with a value the bot cannot use."""
+
+
+class StartupError(RuntimeError):
+    """The bot could not start; the message is one line for the operator, without secrets."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,20 @@ class Settings:
     webhook_port: int = 8443
     admin_ids: frozenset[int] = frozenset()
     """Telegram user ids allowed to reload the content with /herlaad."""
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in any output: the token, its secret half, the
+        webhook secret."""
+        found = []
+        if self.token:
+            found.append(self.token)
+            _, _, secret = self.token.partition(":")
+            if len(secret) >= MIN_SECRET_PART:
+                found.append(secret)
+        if self.webhook_secret:
+            found.append(self.webhook_secret)
+        return tuple(found)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

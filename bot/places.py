@@ -164,6 +164,15 @@ class Place:
     provincie: str
     status: Status | None = None
     opmerking: str | None = None
+    kandidaten: tuple[str, ...] = ()
+    """While `status` says the VK is unconfirmed: the VKs it may be (`mogelijke_vks`)."""
+
+    @property
+    def display_name(self) -> str:
+        """How a reply names the place: '3500 Hasselt' for a code, else the name as matched."""
+        if self.query_name.isdigit():
+            return f"{self.query_name} {self.gemeente}"
+        return self.query_name
 
 
 def _strip_accents(text: str) -> str:
@@ -247,6 +256,7 @@ class _Hit:
     provincie: str
     status: Status | None
     opmerking: str | None
+    kandidaten: tuple[str, ...] = ()
 
     def place(self) -> Place:
         return Place(
@@ -256,6 +266,7 @@ class _Hit:
             self.provincie,
             self.status,
             self.opmerking,
+            self.kandidaten,
         )
 
 
@@ -267,6 +278,7 @@ def _combine(name: str, areas: Sequence[PostalArea]) -> _Hit:
     flagged = [area for area in areas if area.status is not None]
     status = flagged[0].status if flagged else None
     opmerking = next((area.opmerking for area in flagged if area.opmerking), None)
+    kandidaten = tuple(dict.fromkeys(vk for area in flagged for vk in area.mogelijke_vks))
     if len(provinces) > 1:
         # Never happens in the 2025 data (1040, 1050 and 1804 stay within one province), but
         # if it did, the province could not be told from the text: flag it instead of guessing.
@@ -278,6 +290,7 @@ def _combine(name: str, areas: Sequence[PostalArea]) -> _Hit:
         areas[0].provincie,
         status,
         opmerking,
+        kandidaten,
     )
 
 

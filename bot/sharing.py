@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import segno
@@ -27,6 +27,7 @@ from bot.actions import (
     start_payload,
 )
 from bot.content.library import Library
+from bot.content.limits import MAX_BUTTONS
 from bot.content.model import DecisionFile, SharingFile
 from bot.content.templates import parse_template
 from bot.engine import Engine
@@ -173,27 +174,30 @@ def open_button(library: Library, link: str) -> Button:
     return Button(texts(library).knoppen.open_in_bot, url=link)
 
 
-_MENU = Action(Verb.MENU).encode()
+_MENUS = {Action(Verb.MENU).encode(), Action(Verb.MENU, in_place=True).encode()}
 
 
 def as_shared(reply: Reply, open_in_bot: Button) -> Reply:
     """A reply as it is posted into another chat (inline mode): "Open in de bot" first, then
-    its own buttons without the menu and without "Delen" (both belong to the bot's own chat)."""
-    kept = tuple(
-        row
-        for row in (
-            tuple(b for b in row if b.data != _MENU and b.share is None) for row in reply.buttons
-        )
-        if row
-    )
-    return Reply(reply.blocks, ((open_in_bot,), *kept), replace=reply.replace)
+    its own buttons without the menu and without "Delen" (both belong to the bot's own chat),
+    at most six in all (the last ones go: a shared step plan keeps its first five steps).
+    Its first screen, details and footer stay as they are."""
+    room = MAX_BUTTONS - 1
+    kept: list[tuple[Button, ...]] = []
+    for row in reply.buttons:
+        own = tuple(b for b in row if b.data not in _MENUS and b.share is None)[:room]
+        room -= len(own)
+        if own:
+            kept.append(own)
+    return replace(reply, buttons=((open_in_bot,), *kept))
 
 
 def pinnable_overview(library: Library, bot_username: str) -> Reply:
     """The step plan as `/stappenplan` posts it in a team group, to be pinned.
 
     One message (the content check keeps it under `MAX_PINNED_CHARS`): the note that it can
-    be pinned, the overview's title and text. Its buttons are deep links, never callbacks: a
+    be pinned, the overview's title, its kern and its text, whole (no quotation: a pinned
+    message is read in full). Its buttons are deep links, never callbacks: a
     tap opens that step in the colleague's own chat with the bot instead of posting the step
     into the group for everyone.
     """
@@ -202,8 +206,12 @@ def pinnable_overview(library: Library, bot_username: str) -> Reply:
     blocks = (
         Block(Style.NOTE, (words.groep.vastzetten,)),
         Block(Style.TITLE, (overview.titel,)),
+        *paragraphs(overview.kern),
         *paragraphs(overview.tekst),
     )
     steps = [Button(s.button_label, url=deep_link(bot_username, s.id)) for s in library.steps]
+    # Every step; "Open in de bot" (the overview) only while the six buttons leave room.
+    if len(steps) >= MAX_BUTTONS:
+        return Reply(blocks, rows(steps[:MAX_BUTTONS]))
     start = open_button(library, deep_link(bot_username, overview.id))
     return Reply(blocks, (*rows(steps), (start,)))

@@ -3,13 +3,16 @@
 - **Inline mode** (`@<bot> <vraag>` in any chat): the engine's best items, each posting its
   first screen with "Open in de bot" (a deep link to it) on top. Results are the same for
   everyone (`is_personal=False`) and cached briefly (`INLINE_CACHE_SECONDS`).
-- **A press on an inline-sent message** has no chat to answer in: a reply that takes the
-  place of the pressed message (the decision aid) edits the inline message through its
-  `inline_message_id`; any other press answers the callback with a deep link, which opens
-  that item in the presser's own chat with the bot, and the shared message stays as it was
-  for everyone in the chat.
-- **`/deel [id]`**: the link (to the bot, an item or a postal code's VK) and its QR code as a
-  PNG photo, then the printable poster as a PDF document.
+- **A press on an inline-sent message** has no chat to answer in: an answer in the decision
+  aid (a reply that takes the place of the pressed message) edits the inline message
+  through its `inline_message_id`, by the bot's one edit path (`Handlers.edit_in_place`);
+  any other press, or an edit Telegram refuses, answers the
+  callback with a deep link, which opens that item in the presser's own chat with the bot,
+  and the shared message stays as it was for everyone in the chat.
+- **`/deel [id]`** (and its "bedoelde je…" button): the link (to the bot, an item or a postal
+  code's VK) and its QR code as a PNG photo, then the printable poster as a PDF document,
+  sent through `Handlers.send_parts` like every reply (forum topic, no apology after a
+  delivered photo).
 - **`/stappenplan` in a group**: the overview as one message fit to pin, with deep links.
 
 Privacy: nothing here logs or keeps what anyone typed, inline queries included.
@@ -27,13 +30,11 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
-    InputFile,
     InputTextMessageContent,
     LinkPreviewOptions,
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -43,6 +44,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.actions import Verb, decode
 from bot.content.templates import parse_template
 from bot.engine import Engine
 from bot.inline import INLINE_CACHE_SECONDS, inline_choices
@@ -60,13 +62,13 @@ from bot.sharing import (
     texts,
 )
 from bot.store import Snapshot
-from bot_telegram.render import OutgoingMessage, keyboard, to_messages
+from bot_telegram.handlers import Handlers
+from bot_telegram.render import FileKind, OutgoingFile, OutgoingMessage, keyboard, to_messages
 
 log = logging.getLogger(__name__)
 
 MAX_CACHED_FILES = 64
 """QR codes and posters kept per content version (a few kB and ~45 kB each)."""
-_NOT_MODIFIED = "message is not modified"
 
 
 class InlineMessagePressHandler(CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, None]):
@@ -108,11 +110,20 @@ def _first_screen(reply: Reply) -> OutgoingMessage:
     return OutgoingMessage(to_messages(reply)[0].text, keyboard(reply))
 
 
-class SharingHandlers:
-    """The sharing callbacks, bound to one engine."""
+def _walks_the_decision_aid(data: str) -> bool:
+    """Whether a press answers the decision aid (the one walk a shared message moves
+    through: its answers are its only buttons)."""
+    action = decode(data)
+    return action is not None and action.verb is Verb.DECISION
 
-    def __init__(self, engine: Engine) -> None:
+
+class SharingHandlers:
+    """The sharing callbacks, bound to one engine; they deliver through the bot's `Handlers`
+    (one send path, one edit path, delivery remembered for the error handler)."""
+
+    def __init__(self, engine: Engine, handlers: Handlers) -> None:
         self.engine = engine
+        self.handlers = handlers
         self._files = _Files()
 
     @staticmethod
@@ -152,7 +163,10 @@ class SharingHandlers:
         )
 
     async def inline_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A press on an inline-sent message: edit it in place, or open the bot on a link."""
+        """A press on an inline-sent message: an answer in the decision aid edits it through
+        `Handlers.edit_in_place`; any other press (an item, a step's Vorige/Volgende, the
+        menu), or an edit Telegram refuses, is answered with a deep link that opens the bot
+        on it, so the shared message stays the same for everyone in that chat."""
         query = update.callback_query
         if query is None or query.inline_message_id is None:
             return
@@ -160,31 +174,27 @@ class SharingHandlers:
         library = self.engine.store.current.library
         link = deep_link(self._username(context), start_payload_for_press(library, data))
         reply = self.engine.press(data)
-        if reply.replace:
-            shown = _first_screen(as_shared(reply, open_button(library, link)))
-            try:
-                await context.bot.edit_message_text(
-                    shown.text,
-                    inline_message_id=query.inline_message_id,
-                    reply_markup=shown.keyboard,
-                )
-            except BadRequest as error:
-                if _NOT_MODIFIED not in error.message.lower():
-                    log.info("could not edit an inline message, answering with a link")
-                    await query.answer(url=link)
-                    return
-            await query.answer()
-            return
+        if reply.replace and _walks_the_decision_aid(data):
+            shared = as_shared(reply, open_button(library, link))
+            if await self.handlers.edit_in_place(update, query, shared):
+                await query.answer()
+                return
         await query.answer(url=link)
 
     async def share(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/deel [id]`: the link and its QR code (a photo), then the poster (a document)."""
-        chat = update.effective_chat
-        if chat is None:
+        """`/deel [id]`."""
+        await self.share_to(update, context, " ".join(context.args or []))
+
+    async def share_to(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str
+    ) -> None:
+        """The link and its QR code (a photo), then the poster (a document), delivered like
+        every reply (in the forum topic, remembered for the error handler)."""
+        if update.effective_chat is None:
             return
         snapshot = self.engine.store.current
         library = snapshot.library
-        target = share_target(self.engine, " ".join(context.args or []))
+        target = share_target(self.engine, argument)
         link = deep_link(self._username(context), target.payload)
         words = texts(library).deel
         caption = "\n\n".join(
@@ -196,18 +206,23 @@ class SharingHandlers:
             )
         )
         png = self._files.get(snapshot, ("png", link, None), lambda: qr_png(link))
-        await chat.send_photo(
-            InputFile(png, filename="qr.png"),
-            caption=caption,
-            reply_markup=self._share_keyboard(target, link),
-        )
         pdf = self._files.get(
             snapshot, ("pdf", link, target.title), lambda: poster_pdf(library, link, target.title)
         )
         name = words.bestandsnaam + (f"-{target.payload}" if target.payload else "")
-        await chat.send_document(
-            InputFile(pdf, filename=f"{name}.pdf"),
-            caption=html.escape(words.affiche_bijschrift, quote=False),
+        await self.handlers.send_parts(
+            update,
+            (
+                OutgoingFile(
+                    FileKind.PHOTO, png, "qr.png", caption, self._share_keyboard(target, link)
+                ),
+                OutgoingFile(
+                    FileKind.DOCUMENT,
+                    pdf,
+                    f"{name}.pdf",
+                    html.escape(words.affiche_bijschrift, quote=False),
+                ),
+            ),
         )
 
     def _share_keyboard(self, target: ShareTarget, link: str) -> InlineKeyboardMarkup | None:
@@ -219,21 +234,22 @@ class SharingHandlers:
 
     async def pin_overview(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/stappenplan` in a group: the overview as one message to pin, with deep links."""
-        chat = update.effective_chat
-        if chat is None:
-            return
         reply = pinnable_overview(self.engine.store.current.library, self._username(context))
-        for message in to_messages(reply):
-            await chat.send_message(message.text, reply_markup=message.keyboard)
+        await self.handlers.send(update, reply)
 
 
-def add_sharing_handlers(app: Application[Any, Any, Any, Any, Any, Any], engine: Engine) -> None:
+def add_sharing_handlers(
+    app: Application[Any, Any, Any, Any, Any, Any], engine: Engine, handlers: Handlers
+) -> None:
     """Register the sharing handlers; call before the bot's own command and button handlers,
-    which would otherwise answer `/stappenplan` in a group and inline presses first."""
-    sharing = SharingHandlers(engine)
+    which would otherwise answer `/stappenplan` in a group and inline presses first. New
+    messages only, as for every command (an edited `/deel` was answered when it was sent)."""
+    sharing = SharingHandlers(engine, handlers)
+    new = filters.UpdateType.MESSAGE
+    handlers.adapter_commands["deel"] = sharing.share_to
     app.add_handler(
-        CommandHandler("stappenplan", sharing.pin_overview, filters=filters.ChatType.GROUPS)
+        CommandHandler("stappenplan", sharing.pin_overview, filters=new & filters.ChatType.GROUPS)
     )
-    app.add_handler(CommandHandler("deel", sharing.share))
+    app.add_handler(CommandHandler("deel", sharing.share, filters=new))
     app.add_handler(InlineQueryHandler(sharing.inline_query))
     app.add_handler(InlineMessagePressHandler(sharing.inline_press))

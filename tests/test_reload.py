@@ -54,7 +54,7 @@ async def test_broken_content_is_refused_and_the_last_good_stays(tmp_path: Path)
     assert len(texts) == 1
     assert texts[0].startswith("<b>Niet herladen: 1 fouten.</b>")
     # The file as named in the content folder: an admin never sees the server's paths.
-    assert "\n• vragen.yaml:2:1: error: dit is geen geldige YAML" in texts[0]
+    assert "• vragen.yaml:2:1: error: dit is geen geldige YAML" in texts[0]
     assert str(tmp_path) not in texts[0]
     # The bot still answers from the previous content.
     assert engine.ask("twijfel").hits[0].item_id == "twijfel"

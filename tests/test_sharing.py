@@ -23,6 +23,7 @@ from bot.cli import main
 from bot.content.contract import REQUIRED_IDS
 from bot.content.library import Library
 from bot.content.limits import (
+    MAX_BUTTONS,
     MAX_POSTER_LINE_CHARS,
     MAX_POSTER_LINES,
     MAX_POSTER_TITLE_CHARS,
@@ -163,6 +164,7 @@ def _add_question(content: Path, item_id: str) -> None:
         {
             "id": item_id,
             "titel": "Nieuw",
+            "kern": "Nieuwe kern.",
             "tekst": "Nieuw antwoord.",
             "zoektermen": ["iets heel nieuws"],
             "bronnen": ["https://example.org/nieuw"],
@@ -485,9 +487,15 @@ def test_answers_carry_a_share_button_with_the_items_title(engine: Engine) -> No
         reply = engine.show(item_id)
         assert reply is not None
         shares = [b for b in reply.all_buttons() if b.share is not None]
+        if item_id == library.overview.id and len(library.steps) >= MAX_BUTTONS:
+            # Its six steps fill the six buttons (issue 9); shared by `@bot` or /deel.
+            assert shares == [], item_id
+            continue
         assert shares == [Button(label, share=library.items[item_id].titel)], item_id
-        # On the row of the menu button, at the bottom.
-        assert reply.buttons[-1] == (shares[0], Button("Tekst knop menu", "m"))
+        # On the row of the menu button (in place in the step plan), at the bottom.
+        menu = "m*" if library.step_index(item_id) is not None else "m"
+        assert reply.buttons[-1][-2:] == (shares[0], Button("Tekst knop menu", menu)), item_id
+        assert len(reply.all_buttons()) <= MAX_BUTTONS
 
 
 def test_as_shared_puts_open_in_the_bot_first_and_drops_menu_and_share(engine: Engine) -> None:
@@ -503,7 +511,7 @@ def test_as_shared_puts_open_in_the_bot_first_and_drops_menu_and_share(engine: E
     kept = shared.all_buttons()[1:]
     assert all(b.share is None and b.data != "m" for b in kept)
     assert [b.data for b in kept] == [
-        b.data for b in reply.all_buttons() if b.data not in (None, "m")
+        b.data for b in reply.all_buttons() if b.data not in (None, "m", "m*")
     ]
 
 
@@ -511,13 +519,14 @@ def test_the_pinnable_overview_is_one_message_of_deep_links(engine: Engine) -> N
     library = engine.store.current.library
     reply = pinnable_overview(library, BOT)
 
-    assert reply.plain_text().startswith("Tekst vastzetten.\n\nStappenplan\n\nAlle stappen.")
+    assert reply.plain_text().startswith(
+        "Tekst vastzetten.\n\nStappenplan\n\nKern over het stappenplan.\n\nAlle stappen."
+    )
     buttons = reply.all_buttons()
     assert all(b.data is None and b.url for b in buttons)
-    assert [start_parameter(b.url or "") for b in buttons] == [
-        *(s.id for s in library.steps),
-        "stappenplan",
-    ]
+    # Six steps fill the six buttons (issue 9): every step, no separate "Open in de bot".
+    assert len(library.steps) == MAX_BUTTONS
+    assert [start_parameter(b.url or "") for b in buttons] == [s.id for s in library.steps]
 
 
 def test_press_links_open_what_the_press_would(engine: Engine) -> None:

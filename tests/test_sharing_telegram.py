@@ -20,10 +20,12 @@ import pytest
 import yaml
 from PIL import Image
 from telegram.constants import MessageLimit
+from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
-from bot import actions
+from bot import actions, commands
 from bot.content.contract import REQUIRED_IDS
+from bot.content.limits import MAX_BUTTONS
 from bot.engine import Engine
 from bot.inline import EMPTY_QUERY_ITEMS, INLINE_CACHE_SECONDS
 from bot.sharing import as_shared, deep_link, open_button
@@ -37,9 +39,11 @@ from tests.telegram_fakes import (
     GROUP_CHAT_ID,
     JSONDict,
     RecordingRequest,
+    button_update,
     command_update,
     inline_button_update,
     inline_query_update,
+    mention_entities,
     text_update,
 )
 from tests.test_render import assert_telegram_html
@@ -131,7 +135,8 @@ async def test_an_inline_question_offers_the_answer_first(
     assert reply is not None
     own = to_messages(reply)[0].text
     assert twijfel["input_message_content"]["message_text"] == own
-    assert own.startswith("<b>Twijfel</b>\n\nAntwoord over twijfel.")
+    # Main's phone-first layout (issue 9): the kern, then the details in the quotation.
+    assert own.startswith("<b>Twijfel</b>\n\nKern over twijfel.\n<blockquote expandable>")
 
 
 async def test_an_urgent_inline_question_puts_the_emergency_item_first(
@@ -157,7 +162,7 @@ async def test_an_empty_inline_query_lists_the_plan_the_numbers_and_the_decision
         check_result(result)
     decision = params["results"][2]
     assert decision["input_message_content"]["message_text"].startswith(
-        "<b>Beslishulp</b>\n\nUitleg beslishulp.\n\n<b>Vraag gevaar?</b>"
+        "<b>Beslishulp</b>\n\nKern beslishulp.\n\n<b>Vraag gevaar?</b>"
     )
     # Its answers are buttons that work in the shared message (see the presses below).
     assert [b["callback_data"] for b in buttons(decision)[1:]] == ["b:bellen:1", "b:thuis:2"]
@@ -170,7 +175,9 @@ async def test_the_steps_of_a_shared_step_keep_their_navigation(
 
     [result, *_] = answered(rec)["results"]
     assert result["id"] == "signalen-noteren"
-    assert "i:intern-overleg" in [b.get("callback_data") for b in buttons(result)]
+    # Step navigation moves in place in the bot's own chat (`*`, issue 9); pressed in the
+    # shared message it opens the bot on that step (see the presses below).
+    assert "i*:intern-overleg" in [b.get("callback_data") for b in buttons(result)]
 
 
 async def test_nothing_about_an_inline_query_is_logged(
@@ -252,7 +259,7 @@ async def test_when_an_inline_edit_is_refused_the_press_opens_the_bot(
 
     assert rec.methods == ["editMessageText", "answerCallbackQuery"]
     assert rec.calls_to("answerCallbackQuery")[0]["url"] == f"{LINK}?start=beslishulp"
-    assert "could not edit an inline message" in caplog.text
+    assert "could not edit the pressed message" in caplog.text  # Handlers.edit_in_place
 
 
 async def test_an_inline_edit_that_changes_nothing_is_answered_quietly(engine: Engine) -> None:
@@ -372,8 +379,10 @@ async def test_stappenplan_in_a_group_posts_one_message_fit_to_pin(
     [params] = rec.calls_to("sendMessage")
     assert params["chat_id"] == GROUP_CHAT_ID
     assert params["text"].startswith(
-        "<i>Tekst vastzetten.</i>\n\n<b>Stappenplan</b>\n\nAlle stappen."
+        "<i>Tekst vastzetten.</i>\n\n<b>Stappenplan</b>\n\nKern over het stappenplan.\n\n"
+        "Alle stappen."
     )
+    assert "<blockquote" not in params["text"]  # pinned: read in full, nothing folded
     # Only deep links: a tap opens the step in the colleague's own chat with the bot.
     keyboard = buttons(params)
     assert all(set(b) == {"text", "url"} for b in keyboard)
@@ -384,8 +393,7 @@ async def test_stappenplan_in_a_group_posts_one_message_fit_to_pin(
         "advies-vragen",
         "beslissen",
         "opvolgen",
-        "stappenplan",
-    ]
+    ]  # six steps fill the six buttons (issue 9): no separate "Open in de bot"
 
 
 async def test_stappenplan_in_a_private_chat_is_the_usual_overview(
@@ -394,12 +402,16 @@ async def test_stappenplan_in_a_private_chat_is_the_usual_overview(
     await feed(app, command_update("/stappenplan"))
 
     [params] = rec.calls_to("sendMessage")
-    assert params["text"].startswith("<b>Stappenplan</b>\n\nAlle stappen.")
-    assert callback_data(params)[0] == "i:signalen-noteren"
+    assert params["text"].startswith(
+        "<b>Stappenplan</b>\n\nKern over het stappenplan.\n<blockquote expandable>Alle stappen."
+    )
+    assert callback_data(params)[0] == "i*:signalen-noteren"  # moves in place (issue 9)
 
 
 async def test_a_mention_in_a_group_is_still_answered(app: App, rec: RecordingRequest) -> None:
-    await feed(app, text_update(f"@{BOT_USERNAME} twijfel", chat_type="supergroup"))
+    text = f"@{BOT_USERNAME} twijfel"
+    # A mention is an entity of the bot's own @username (issue 8), as Telegram sends it.
+    await feed(app, text_update(text, chat_type="supergroup", entities=mention_entities(text)))
 
     [params] = rec.calls_to("sendMessage")
     assert params["chat_id"] == GROUP_CHAT_ID
@@ -496,3 +508,76 @@ def test_every_command_of_the_shipped_menu_has_a_handler() -> None:
     advertised = {command.commando for command in engine.store.current.library.commands}
     assert "deel" in advertised
     assert advertised <= handled
+
+
+# -- /deel through the bot's one delivery path (issues 8 and 9) -----------------------------------
+
+
+async def test_deel_is_an_answered_command_and_its_suggestion_button_shares(
+    app: App, rec: RecordingRequest, engine: Engine
+) -> None:
+    assert "deel" in commands.ANSWERED
+    # A mistyped /deell gets "bedoelde je…" with /deel (the shipped menu advertises it), ...
+    shipped = Engine(ContentStore.open(SHIPPED_CONTENT, model=shipped_model()))
+    suggested = shipped.command("deell")
+    assert actions.run("deel") in [b.data for b in suggested.all_buttons()]
+    # ... and its button sends the link's QR code and the poster, like /deel itself.
+    await feed(app, button_update(actions.run("deel")))
+    assert rec.methods == ["answerCallbackQuery", "sendPhoto", "sendDocument"]
+    assert rec.calls_to("sendPhoto")[0]["chat_id"] == CHAT_ID
+
+
+async def test_deel_in_a_forum_topic_lands_in_that_topic(app: App, rec: RecordingRequest) -> None:
+    update = command_update("/deel twijfel", chat_type="supergroup", bot_username=BOT_USERNAME)
+    update["message"].update(message_thread_id=77, is_topic_message=True)
+    await feed(app, update)
+
+    assert rec.methods == ["sendPhoto", "sendDocument"]
+    assert [p["message_thread_id"] for _, p in rec.calls] == [77, 77]
+
+
+async def test_an_edited_deel_is_not_answered_again(app: App, rec: RecordingRequest) -> None:
+    update = command_update("/deel twijfel")
+    update["edited_message"] = update.pop("message")
+    await feed(app, update)
+
+    assert rec.methods == []
+
+
+async def test_no_apology_after_a_delivered_qr_code(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(params: JSONDict) -> object:
+        raise BadRequest("Bad Request: something about the document")
+
+    rec = RecordingRequest(responses={"sendDocument": broken})
+    caplog.set_level(logging.INFO)
+    async with running(engine, rec) as app:
+        await feed(app, command_update("/deel twijfel"))
+
+    # The photo arrived; the poster failed: no "er ging iets mis" after the photo.
+    assert rec.methods == ["sendPhoto", "sendDocument"]
+    assert "Tekst fout" not in [p.get("text") for _, p in rec.calls]
+    assert "no apology for update" in caplog.text
+
+
+async def test_when_nothing_of_deel_arrived_the_user_gets_the_apology(engine: Engine) -> None:
+    def broken(params: JSONDict) -> object:
+        raise BadRequest("Bad Request: something about the photo")
+
+    rec = RecordingRequest(responses={"sendPhoto": broken})
+    async with running(engine, rec) as app:
+        await feed(app, command_update("/deel twijfel"))
+
+    assert rec.methods == ["sendPhoto", "sendMessage"]
+    assert rec.calls_to("sendMessage")[0]["text"] == "Tekst fout"
+
+
+def test_every_reply_with_delen_keeps_at_most_six_buttons(engine: Engine) -> None:
+    library = engine.store.current.library
+    for item_id in library.items:
+        reply = engine.show(item_id)
+        assert reply is not None
+        assert len(reply.all_buttons()) <= MAX_BUTTONS, item_id
+        shared = as_shared(reply, open_button(library, deep_link(BOT_USERNAME, item_id)))
+        assert len(shared.all_buttons()) <= MAX_BUTTONS, item_id

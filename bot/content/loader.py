@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,9 +25,12 @@ from bot.content.limits import (
     MAX_BOT_DESCRIPTION_CHARS,
     MAX_BOT_SHORT_DESCRIPTION_CHARS,
     MAX_BUTTON_CHARS,
+    MAX_BUTTONS,
     MAX_DECISION_ANSWERS,
     MAX_DECISION_DEPTH,
     MAX_DECISION_SUMMARY_CHARS,
+    MAX_DECISION_WAY_ON,
+    MAX_FIRST_SCREEN_CHARS,
     MAX_ITEM_CHARS,
     MAX_PINNED_CHARS,
     MIN_DECISION_ANSWERS,
@@ -37,18 +40,22 @@ from bot.content.model import (
     FILES,
     ID_PATTERN,
     PHONE_RE,
+    TEXT_KEYS,
     ContactEntry,
     ContactKind,
     DecisionFile,
+    FaqFile,
     Item,
+    ItemStatus,
     LanguagesFile,
     LearningFile,
+    Partner,
     PartnersFile,
+    PostalArea,
     QuestionsFile,
     RegionsFile,
     SharingFile,
     SpokenFile,
-    Status,
     StepsFile,
     Strict,
     SynonymsFile,
@@ -61,12 +68,17 @@ from bot.content.templates import TemplateError, parse_template
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
 from bot.matching import OUT_OF_SCOPE
 from bot.normalize import fold
+from bot.places import Place
+from bot.replies import Replies
 
 REVIEW_MAX_AGE = timedelta(days=365)
 """Items reviewed longer ago than this get a warning."""
 
 PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "regio_gevonden": frozenset({"plaats", "provincie"}),
+    "regio_gevonden_kort": frozenset({"plaats"}),
+    "regio_onzeker": frozenset({"plaats"}),
+    "contact_bron": frozenset({"gegeven"}),
     "stap_van": frozenset({"nummer", "totaal"}),
     "nagekeken": frozenset({"datum"}),
     "regio_te_verifieren": frozenset({"opmerking"}),
@@ -85,6 +97,8 @@ BUTTON_TEXTS: tuple[TextKey, ...] = (
     "knop_volgende",
     "knop_alle_stappen",
     "knop_privacy",
+    "knop_faq",
+    "knop_themas",
     "geen_van_deze",
 )
 """The UI texts that are button labels (`knop_verlopen` is a message, not a button)."""
@@ -467,6 +481,7 @@ def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
                 known=ids,
                 message=_MISSING_ID,
             )
+    vks = {p.vk for p in regions.provincies}
     for index, area in enumerate(regions.postcodes):
         _reference(
             out,
@@ -476,6 +491,15 @@ def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
             known=provinces,
             message=_UNKNOWN_PROVINCE,
         )
+        for position, vk in enumerate(area.mogelijke_vks):
+            _reference(
+                out,
+                regions_file,
+                ("postcodes", index, "mogelijke_vks", position),
+                vk,
+                known=vks,
+                message="'{value}' is geen Vertrouwenscentrum van een provincie",
+            )
     for path, item in _models_with_path(partners_file):
         served = getattr(item, "provincie", None)
         if served is not None:
@@ -546,15 +570,27 @@ def _check_texts(file: _File, out: _Collector) -> None:
     texts = file.model
     if not isinstance(texts, TextsFile):
         return
-    for key in get_args(TextKey):
-        if key not in texts.teksten:
+    for required in TEXT_KEYS:
+        if required not in texts.teksten:
             out.add(
                 file,
                 ("teksten",),
-                f"de tekst '{key}' ontbreekt",
-                hint=f"voeg onder 'teksten:' een regel '{key}: …' toe",
+                f"de tekst '{required}' ontbreekt",
+                hint=f"voeg onder 'teksten:' een regel '{required}: …' toe",
+            )
+    for written in texts.teksten:
+        if written not in TEXT_KEYS:
+            close = difflib.get_close_matches(written, TEXT_KEYS, n=1)
+            out.add(
+                file,
+                ("teksten", written),
+                f"de tekst '{written}' wordt nergens gebruikt: de bot toont ze nooit",
+                level=Level.WARNING,
+                hint=f"bedoelde je '{close[0]}'?" if close else "verwijder ze, of kijk de naam na",
             )
     for key, value in texts.teksten.items():
+        if key not in TEXT_KEYS:
+            continue
         limit = TEXT_LIMITS.get(key)
         if limit is not None and len(value) > limit:
             out.add(
@@ -592,9 +628,36 @@ def _check_texts(file: _File, out: _Collector) -> None:
         )
 
 
+def _check_themes(file: _File, ids: set[str], files: list[_File], out: _Collector) -> None:
+    """Every theme of "Veelgestelde vragen" has a unique id and points at existing items."""
+    faq = file.model
+    if not isinstance(faq, FaqFile):
+        return
+    seen: set[str] = set()
+    for index, theme in enumerate(faq.themas):
+        if theme.id in seen:
+            out.add(
+                file,
+                ("themas", index, "id"),
+                f"het thema '{theme.id}' bestaat al",
+                hint="elk thema heeft een eigen id",
+            )
+        seen.add(theme.id)
+        for position, item_id in enumerate(theme.items):
+            if not _hidden(item_id, files):
+                _reference(
+                    out,
+                    file,
+                    ("themas", index, "items", position),
+                    item_id,
+                    known=ids,
+                    message=_MISSING_ID,
+                )
+
+
 def _reply_chars(item: Item) -> int:
     """The characters of an item's own content in its reply (not the UI texts around it)."""
-    parts = [item.titel, item.tekst, *item.bronnen, *getattr(item, "checklist", [])]
+    parts = [item.titel, item.kern, item.tekst, *item.bronnen, *getattr(item, "checklist", [])]
     for contact in getattr(item, "contact", []):
         parts += [contact.waarde or "", contact.label or ""]
     return sum(map(len, parts))
@@ -610,7 +673,8 @@ def _check_item_sizes(files: list[_File], out: _Collector) -> None:
                     file,
                     (*path, "id"),
                     f"het antwoord van dit item is in totaal te lang: {size} tekens "
-                    f"(max. {MAX_ITEM_CHARS}: titel, tekst, checklist, contact en bronnen samen)",
+                    f"(max. {MAX_ITEM_CHARS}: titel, kern, tekst, checklist, contact en bronnen "
+                    "samen)",
                     hint="maak de tekst korter of verdeel het onderwerp over twee items",
                 )
 
@@ -628,13 +692,21 @@ def _check_freshness(files: list[_File], today: date, out: _Collector) -> None:
                     level=Level.WARNING,
                     hint="lees het item na en zet de datum van vandaag",
                 )
-            if item.status is Status.TE_VERIFIEREN:
+            if item.status is ItemStatus.TE_VERIFIEREN:
                 out.add(
                     file,
                     (*path, "status"),
-                    "dit item is nog te verifiëren",
+                    "de kern van dit item is nog te verifiëren (de bot zegt dat bovenaan)",
                     level=Level.WARNING,
                     hint="laat de inhoud bevestigen door een bron en verwijder dan de status",
+                )
+            elif item.status is ItemStatus.DETAILS_TE_VERIFIEREN:
+                out.add(
+                    file,
+                    (*path, "status"),
+                    "details van dit item zijn nog te verifiëren (de tekst zegt het bij elk)",
+                    level=Level.WARNING,
+                    hint="zie de notitie; verwijder de status zodra alles bevestigd is",
                 )
             contacts: list[ContactEntry] = getattr(item, "contact", [])
             pending = [c.soort.value for c in contacts if not c.verified]
@@ -657,7 +729,8 @@ def _check_freshness(files: list[_File], today: date, out: _Collector) -> None:
 
 
 def _check_contacts(files: list[_File], out: _Collector) -> None:
-    """Phone numbers, e-mail addresses and websites must have the right shape."""
+    """Phone numbers, e-mail addresses and websites must have the right shape; a VK's phone
+    number is shown only with its source and the date it was checked."""
     for file in files:
         for path, item in _models_with_path(file):
             for index, contact in enumerate(getattr(item, "contact", [])):
@@ -665,6 +738,23 @@ def _check_contacts(files: list[_File], out: _Collector) -> None:
                 if value is None:
                     continue
                 where = (*path, "contact", index, "waarde")
+                if (
+                    isinstance(item, Partner)
+                    and item.provincie is not None
+                    and contact.soort is ContactKind.TELEFOON
+                    and contact.verified
+                    and (contact.bron is None or contact.nagekeken is None)
+                ):
+                    lacking = (("bron", contact.bron), ("nagekeken", contact.nagekeken))
+                    missing = " en ".join(name for name, given in lacking if given is None)
+                    out.add(
+                        file,
+                        where,
+                        f"het telefoonnummer van een Vertrouwenscentrum heeft ook '{missing}' "
+                        "nodig",
+                        hint="zet erbij waar je het nummer vond (bron) en wanneer "
+                        '(nagekeken: "JJJJ-MM-DD"), of laat het op status: te-verifieren',
+                    )
                 if contact.soort is ContactKind.TELEFOON and not PHONE_RE.match(value):
                     out.add(
                         file,
@@ -688,6 +778,100 @@ def _check_contacts(files: list[_File], out: _Collector) -> None:
                         f"'{shorten(value)}' is geen webadres",
                         hint="begin met https://",
                     )
+
+
+_SCREEN_HINT = (
+    "maak de kern of de titel korter: de uitleg hoort in 'tekst', die onder het eerste scherm "
+    "staat (zie 'Grenzen' in content/README.md)"
+)
+
+
+def _check_first_screens(library: Library, files: Mapping[str, _File], out: _Collector) -> None:
+    """Every reply's first screen fits a phone: at most `MAX_FIRST_SCREEN_CHARS` as the user
+    sees it, with room for the danger line that goes on top of a reply to an unsure message.
+
+    Items are measured as a button or deep link shows them, the regional VKs also under the
+    longest place header of their province, and the replies made of UI texts as they are.
+    """
+    replies = Replies(library)
+    room = MAX_FIRST_SCREEN_CHARS - len(replies.doubt_line) - 2
+
+    def report(file: _File, path: Path_, size: int, limit: int, *, what: str, hint: str) -> None:
+        out.add(file, path, f"{what} is te lang: {size} tekens (max. {limit})", hint=hint)
+
+    longest: dict[str, PostalArea] = {}
+    for area in library.regions.postcodes:
+        known = longest.get(area.provincie)
+        if area.status is None and (known is None or len(area.gemeente) > len(known.gemeente)):
+            longest[area.provincie] = area
+    vk_places = {
+        p.vk: Place(longest[p.id].postcode, None, longest[p.id].gemeente, p.id)
+        for p in library.regions.provincies
+        if p.id in longest
+    }
+    for file in files.values():
+        for path, item in _models_with_path(file):
+            size = len(replies.item(item).first_screen())
+            if item.id in vk_places:
+                size = max(size, len(replies.place(vk_places[item.id]).first_screen()))
+            if size > room:
+                report(
+                    file,
+                    (*path, "kern"),
+                    size,
+                    room,
+                    what="het eerste scherm van dit antwoord (titel, kern, meldingen, contact)",
+                    hint=_SCREEN_HINT,
+                )
+    texts = files["teksten.yaml"]
+    for key, reply, limit in (
+        ("welkom", replies.welcome(), room),
+        ("hulp", replies.help(), room),
+        ("geen_antwoord", replies.fallback(), MAX_FIRST_SCREEN_CHARS),
+        ("menu_titel", replies.menu(), room),
+        ("vraag_postcode", replies.ask_place(), room),
+    ):
+        size = len(reply.first_screen())
+        if size > limit:
+            report(
+                texts,
+                ("teksten", key),
+                size,
+                limit,
+                what="het eerste scherm van dit antwoord",
+                hint="maak de tekst korter; wat kan wachten, hoort onder het eerste scherm",
+            )
+    size = len(replies.emergency().first_screen())
+    if size > MAX_FIRST_SCREEN_CHARS:
+        report(
+            files["urgent.yaml"],
+            ("noodantwoord",),
+            size,
+            MAX_FIRST_SCREEN_CHARS,
+            what="het noodantwoord (nummers en de regels voor daarna)",
+            hint="hou het noodantwoord kort: de nummers en hoogstens drie korte regels",
+        )
+
+
+def _check_decision_buttons(library: Library, file: _File, out: _Collector) -> None:
+    """Every outcome of the decision aid fits six buttons: its way on (the emergency reply's
+    buttons, the question for the place, its items) besides the step plan, "Vorige" and
+    "Opnieuw"."""
+    decision = file.model
+    if not isinstance(decision, DecisionFile):
+        return
+    replies = Replies(library)
+    for index, outcome in enumerate(decision.uitkomsten):
+        wanted = len(replies.decision_way_on(outcome))
+        if wanted > MAX_DECISION_WAY_ON:
+            out.add(
+                file,
+                ("uitkomsten", index, "items"),
+                f"te veel knoppen onder deze uitkomst: {wanted} (max. {MAX_DECISION_WAY_ON} "
+                f"naast het stappenplan, Vorige en Opnieuw; hoogstens {MAX_BUTTONS} in totaal)",
+                hint="schrap de items die ze het minst nodig heeft; 'vk_knop: ja' telt als één "
+                "knop, 'noodantwoord: ja' als twee (het VK van de regio en de noodnummers)",
+            )
 
 
 def _raw_elements(data: Any, key: str) -> Iterator[tuple[Path_, dict[str, Any]]]:
@@ -940,13 +1124,18 @@ def _check_sharing(sharing: _File, steps: _File, out: _Collector) -> None:
     if not isinstance(texts, SharingFile) or not isinstance(plan, StepsFile):
         return
     overview = plan.overzicht
-    size = len(texts.groep.vastzetten) + len(overview.titel) + len(overview.tekst)
+    size = (
+        len(texts.groep.vastzetten)
+        + len(overview.titel)
+        + len(overview.kern)
+        + len(overview.tekst)
+    )
     if size > MAX_PINNED_CHARS:
         out.add(
             sharing,
             ("groep", "vastzetten"),
-            f"het stappenplan om vast te zetten in een groep (deze zin, de titel en de tekst "
-            f"van '{overview.id}') is {size} tekens lang (max. {MAX_PINNED_CHARS})",
+            f"het stappenplan om vast te zetten in een groep (deze zin, de titel, de kern en "
+            f"de tekst van '{overview.id}') is {size} tekens lang (max. {MAX_PINNED_CHARS})",
             hint="maak deze zin of de tekst van het overzicht in stappen.yaml korter",
         )
 
@@ -1002,6 +1191,7 @@ def check_content(
     _check_links(files, ids, out)
     _check_regions(files, ids, out)
     _check_texts(by_name["teksten.yaml"], out)
+    _check_themes(by_name["veelgestelde-vragen.yaml"], ids, files, out)
     _check_languages(by_name, out)
     _check_spoken(by_name["spreektaal.yaml"], out)
     _check_decision(by_name["beslishulp.yaml"], ids, files, out)
@@ -1009,10 +1199,14 @@ def check_content(
     _check_contacts(files, out)
     _check_item_sizes(files, out)
     _check_freshness(files, today or date.today(), out)
-    problems = out.problems
-    if any(p.level is Level.ERROR for p in problems):
-        return None, problems
-    return _library(directory, by_name), problems
+    if any(p.level is Level.ERROR for p in out.problems):
+        return None, out.problems
+    library = _library(directory, by_name)
+    _check_first_screens(library, by_name, out)
+    _check_decision_buttons(library, by_name["beslishulp.yaml"], out)
+    if any(p.level is Level.ERROR for p in out.problems):
+        return None, out.problems
+    return library, out.problems
 
 
 def _empty(model: type[Strict]) -> Strict | None:
@@ -1049,7 +1243,10 @@ def _library(directory: Path, files: Mapping[str, _File]) -> Library:
         stopwords=frozenset(w.lower() for w in synonyms.stopwoorden),
         out_of_scope=tuple(model("buiten-bereik.yaml").zoektermen),
         regions=model("regios.yaml"),
-        texts=dict(texts.teksten),
+        texts=cast(
+            "dict[TextKey, str]",
+            {key: value for key, value in texts.teksten.items() if key in TEXT_KEYS},
+        ),
         commands=tuple(texts.commandos),
         files={type(f.model): f.model for f in files.values() if f.model is not None},
     )

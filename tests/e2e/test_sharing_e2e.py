@@ -132,7 +132,7 @@ async def test_an_inline_query_is_answered(
     assert first["id"] == "twijfel"
     assert first["title"] == "Twijfel"
     assert first["input_message_content"]["message_text"].startswith(
-        "<b>Twijfel</b>\n\nAntwoord over twijfel."
+        "<b>Twijfel</b>\n\nKern over twijfel.\n<blockquote expandable>Antwoord over twijfel."
     )
     assert keyboard(first)[0] == {"text": "Tekst knop open in bot", "url": link("twijfel")}
     assert [r["id"] for r in urgent["results"]][:2] == ["acuut-gevaar", "noodnummers"]
@@ -188,7 +188,7 @@ async def test_presses_on_an_inline_sent_message(
         answers = await user_client.callback_answers(bot_token)
         unchanged = await user_client.inline_message(bot_token, str(step["inline_message_id"]))
 
-    assert posted["text"].startswith("<b>Beslishulp</b>\n\nUitleg beslishulp.")
+    assert posted["text"].startswith("<b>Beslishulp</b>\n\nKern beslishulp.")
     assert edited["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
     assert keyboard(edited)[0] == {"text": "Tekst knop open in bot", "url": link("beslishulp")}
     assert [b.get("callback_data") for b in keyboard(edited)[1:]] == [
@@ -243,5 +243,6 @@ async def test_stappenplan_in_a_group_is_fit_to_pin(
     assert pinned.text.startswith("<i>Tekst vastzetten.</i>\n\n<b>Stappenplan</b>")
     assert pinned.callback_data == []
     urls = [b["url"] for b in keyboard({"reply_markup": pinned.reply_markup})]
-    assert [start_parameter(u) for u in urls][-1] == "stappenplan"
-    assert len(urls) == 7
+    # The six steps fill the six buttons (issue 9): no separate "Open in de bot".
+    assert [start_parameter(u) for u in urls][-1] == "opvolgen"
+    assert len(urls) == 6

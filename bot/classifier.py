@@ -20,7 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 
 CHAR_NGRAMS = (3, 4, 5)
-MAX_FEATURE_CHARS = 400
+MAX_FEATURE_CHARS = 250
 """Only the start of a message is read: it holds the danger in practice, and it keeps
 scoring fast for absurd lengths."""
 FORMAT = "urgency-ngram-logreg/2"

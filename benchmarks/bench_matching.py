@@ -360,6 +360,7 @@ def synthetic_items_yaml(
         lines += [
             f"{indent}- id: {item_id}",
             f"{indent}  titel: {json.dumps(title)}",
+            f"{indent}  kern: {json.dumps(title)}",
             f"{indent}  tekst: {json.dumps(body)}",
             f"{indent}  zoektermen:",
             *(f"{indent}    - {json.dumps(term)}" for term in terms),

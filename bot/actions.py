@@ -25,6 +25,8 @@ class Verb(StrEnum):
     LEARNING = "l"
     NONE_OF_THESE = "n"
     POSTCODE = "p"
+    FEEDBACK = "f"
+    """"Was dit nuttig?": `f:1:<id>` (yes) or `f:0:<id>` (no)"""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,11 @@ class Action:
 
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
-_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE}
+_FEEDBACK = re.compile(rf"^[01]:{ID_PATTERN[1:]}")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,24}$")
+"""A "Geen van deze" button may carry the token of its held question (`n:<token>`)."""
+_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE, Verb.FEEDBACK: _FEEDBACK}
+_MAY_HAVE_ARGUMENT = {Verb.NONE_OF_THESE: _TOKEN}
 
 
 def decode(payload: str) -> Action | None:
@@ -56,6 +62,9 @@ def decode(payload: str) -> Action | None:
         verb = Verb(verb_text)
     except ValueError:
         return None
+    optional = _MAY_HAVE_ARGUMENT.get(verb)
+    if optional is not None:
+        return Action(verb, argument) if not argument or optional.match(argument) else None
     pattern = _NEEDS_ARGUMENT.get(verb)
     if pattern is None:
         return Action(verb) if not argument else None
@@ -65,3 +74,21 @@ def decode(payload: str) -> Action | None:
 def show(item_id: str) -> str:
     """Payload of a button that opens an item."""
     return Action(Verb.ITEM, item_id).encode()
+
+
+def feedback(item_id: str, *, useful: bool) -> str:
+    """Payload of a 👍 (`useful`) or 👎 button under the answer `item_id`."""
+    return Action(Verb.FEEDBACK, f"{int(useful)}:{item_id}").encode()
+
+
+def feedback_of(action: Action) -> tuple[str, bool] | None:
+    """The item and the vote of a feedback payload; None for another action."""
+    if action.verb is not Verb.FEEDBACK:
+        return None
+    vote, _, item_id = action.argument.partition(":")
+    return item_id, vote == "1"
+
+
+def none_of_these(token: str | None = None) -> str:
+    """Payload of "Geen van deze", with the token of the held question if there is one."""
+    return Action(Verb.NONE_OF_THESE, token or "").encode()

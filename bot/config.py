@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
@@ -27,6 +28,20 @@ class Settings:
     webhook_port: int = 8443
     admin_ids: frozenset[int] = frozenset()
     """Telegram user ids allowed to reload the content with /herlaad."""
+    data_dir: Path = Path("data")
+    """`BOT_DATA_DIR`: the SQLite database and the health status file."""
+    database_url: str | None = field(default=None, repr=False)
+    """`BOT_DATABASE_URL`: PostgreSQL instead of SQLite (may hold a password)."""
+    log_unanswered: bool = False
+    """`BOT_LOG_UNANSWERED=1`: keep unanswered questions, redacted (opt-in)."""
+    retention_days: int = 30
+    """`BOT_RETENTION_DAYS`: unanswered questions are deleted after this many days."""
+    setup: bool = True
+    """`BOT_SETUP=0`: skip the one-off set-up at start (webhook, menus); `playbook setup`."""
+    stats_secret: str | None = field(default=None, repr=False)
+    """`BOT_STATS_SECRET`: mixed into unique-user pseudonyms; never in the database."""
+    max_concurrent_updates: int = 64
+    """`BOT_CONCURRENT_UPDATES`: updates handled at once (one chat's stay in order)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,6 +64,7 @@ class Settings:
         if webhook_url and not secret:
             raise SettingsError("BOT_WEBHOOK_URL is set: set BOT_WEBHOOK_SECRET as well")
         return cls(
+            **_operations(get),
             content_dir=Path(get("BOT_CONTENT_DIR") or "content"),
             token=get("TELEGRAM_BOT_TOKEN"),
             api_base_url=get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
@@ -58,3 +74,39 @@ class Settings:
             webhook_port=int(port_text),
             admin_ids=frozenset(int(part) for part in admins),
         )
+
+
+def _flag(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "ja", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "nee", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _number(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return int(value)
+
+
+def _operations(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The settings of storage, statistics and running several replicas."""
+    url = get("BOT_DATABASE_URL")
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("BOT_DATABASE_URL must be a postgresql:// URL")
+    return {
+        "data_dir": Path(get("BOT_DATA_DIR") or "data"),
+        "database_url": url,
+        "log_unanswered": _flag("BOT_LOG_UNANSWERED", get("BOT_LOG_UNANSWERED"), False),
+        "retention_days": _number("BOT_RETENTION_DAYS", get("BOT_RETENTION_DAYS"), 30, 1, 3650),
+        "setup": _flag("BOT_SETUP", get("BOT_SETUP"), True),
+        "stats_secret": get("BOT_STATS_SECRET"),
+        "max_concurrent_updates": _number(
+            "BOT_CONCURRENT_UPDATES", get("BOT_CONCURRENT_UPDATES"), 64, 1, 1024
+        ),
+    }

@@ -1,0 +1,183 @@
+"""The engine with usage figures: every reply is counted, answers ask "Was dit nuttig?".
+
+`CountingEngine` answers exactly as `Engine` does and records what happened in `Usage`
+(memory only; a thread writes it). It adds, and only when figures are on:
+
+- under an answer to a question, "Was dit nuttig?" with 👍 and 👎 (`f:1:<id>`, `f:0:<id>`);
+- under "Bedoel je…?", a "Geen van deze" that carries a random token (`n:<token>`) when
+  unanswered questions are logged, so that pressing it logs the (redacted) question;
+- under /privacy, what is stored and for how long (from `beheer.yaml`).
+
+Nothing here sees who the user is: `Usage` reads `usage.current_user`, which the adapter
+sets per update.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from bot import actions
+from bot.actions import Verb, decode
+from bot.content.model import AdminFile, AdminTexts
+from bot.content.templates import parse_template
+from bot.engine import Answer, Engine
+from bot.languages import DUTCH
+from bot.matching import DEFAULT_POLICY, Outcome, Policy
+from bot.replies import Block, Button, Reply, Style
+from bot.store import ContentStore, Snapshot
+from bot.usage import Usage, Via
+
+TOKEN_BYTES = 9
+"""Random bytes of a "Geen van deze" token (12 characters in the payload)."""
+
+_COMMAND_ITEMS = {"stappenplan": "stappenplan", "noodnummers": "noodnummers", "privacy": "privacy"}
+
+
+def admin_texts(snapshot: Snapshot) -> AdminTexts:
+    """The texts of `beheer.yaml` in a snapshot."""
+    return snapshot.library.file(AdminFile).teksten
+
+
+def fill(text: str, **values: str) -> str:
+    """A text of `beheer.yaml` with its placeholders filled (checked when loaded)."""
+    return parse_template(text).render(values)
+
+
+def known_words(snapshot: Snapshot) -> frozenset[str]:
+    """Words that may stay capitalised in a redacted question (see `bot.unanswered`)."""
+    return snapshot.index.vocabulary | snapshot.index.normalizer.stopwords
+
+
+def with_feedback(reply: Reply, item_id: str, texts: AdminTexts) -> Reply:
+    """An answer with "Was dit nuttig?" and its two buttons right under the text."""
+    row = (
+        Button(texts.knop_nuttig_ja, actions.feedback(item_id, useful=True)),
+        Button(texts.knop_nuttig_nee, actions.feedback(item_id, useful=False)),
+    )
+    question = Block(Style.NOTE, (texts.nuttig_vraag,))
+    return Reply((*reply.blocks, question), (row, *reply.buttons))
+
+
+def _with_token(reply: Reply, token: str) -> Reply:
+    plain = actions.none_of_these()
+    rows = tuple(
+        tuple(
+            replace(button, data=actions.none_of_these(token)) if button.data == plain else button
+            for button in row
+        )
+        for row in reply.buttons
+    )
+    return Reply(reply.blocks, rows)
+
+
+class CountingEngine(Engine):
+    """`Engine` that records usage figures and offers feedback buttons."""
+
+    def __init__(self, store: ContentStore, usage: Usage, policy: Policy = DEFAULT_POLICY) -> None:
+        super().__init__(store, policy)
+        self.usage = usage
+
+    def ask(self, text: str) -> Answer:
+        """Answer, count the outcome (and the item shown), add feedback or a token."""
+        snap = self.store.current
+        answer = super().ask(text)
+        usage = self.usage
+        usage.question(answer.outcome.value, urgent=answer.urgent)
+        reply = answer.reply
+        top = answer.hits[0].item_id if answer.hits else None
+        if answer.outcome is Outcome.ANSWER and not answer.urgent and top in snap.library.items:
+            assert top is not None
+            usage.shown(top, Via.QUESTION)
+            reply = with_feedback(reply, top, admin_texts(snap))
+        elif answer.outcome is Outcome.CLARIFY and usage.log_unanswered:
+            token = secrets.token_urlsafe(TOKEN_BYTES)
+            usage.hold(token, text, known_words(snap))
+            reply = _with_token(reply, token)
+        elif (
+            answer.outcome is Outcome.FALLBACK
+            and answer.reading is not None
+            and answer.reading.language == DUTCH
+            and usage.log_unanswered
+        ):
+            usage.unanswered(text, known_words(snap))
+        return replace(answer, reply=reply) if reply is not answer.reply else answer
+
+    def feedback(self, payload: str) -> Reply | None:
+        """A 👍/👎 press: counted, and a short thank-you; None if `payload` is not one."""
+        action = decode(payload)
+        vote = actions.feedback_of(action) if action is not None else None
+        if vote is None:
+            return None
+        snap = self.store.current
+        item_id, useful = vote
+        if item_id in snap.library.items:
+            self.usage.feedback(item_id, useful=useful)
+        return Reply((Block(Style.TEXT, (admin_texts(snap).nuttig_bedankt,)),))
+
+    def press(self, payload: str) -> Reply:
+        """A button press, counted (the item opened, "Geen van deze", a vote)."""
+        thanks = self.feedback(payload)
+        if thanks is not None:
+            return thanks
+        action = decode(payload)
+        reply = super().press(payload)
+        if action is None:
+            return reply
+        if action.verb is Verb.ITEM and action.argument in self.store.current.library.items:
+            self.usage.shown(action.argument, Via.BUTTON)
+        elif action.verb is Verb.NONE_OF_THESE:
+            self.usage.none_of_these(action.argument or None)
+        else:
+            self.usage.visit()
+        return reply
+
+    def start(self, payload: str | None) -> Reply:
+        """`/start` and deep links, counted (a link opened, the item it showed)."""
+        reply = super().start(payload)
+        items = self.store.current.library.items
+        if payload and payload.startswith("pc-"):
+            self.usage.link("pc")
+        elif payload and payload in items:
+            self.usage.link(payload)
+            self.usage.shown(payload, Via.LINK)
+        else:
+            self.usage.visit()
+        return reply
+
+    def command(self, name: str, argument: str = "") -> Reply:
+        """A command, counted; /privacy also says what this bot stores."""
+        reply = super().command(name, argument)
+        if name == "start":
+            return reply  # counted by `start`
+        item_id = _COMMAND_ITEMS.get(name)
+        if item_id and item_id in self.store.current.library.items:
+            self.usage.shown(item_id, Via.COMMAND)
+        else:
+            self.usage.visit()
+        if name == "privacy":
+            reply = self._with_storage_note(reply)
+        return reply
+
+    def storage_note(self) -> tuple[Block, ...]:
+        """What is stored and for how long, as it applies on this server."""
+        texts = admin_texts(self.store.current)
+        config = self.usage.config
+        questions = (
+            fill(texts.privacy_onbeantwoord_aan, dagen=str(config.retention_days))
+            if config.log_unanswered
+            else texts.privacy_onbeantwoord_uit
+        )
+        paragraphs = [p for p in texts.privacy_opslag.split("\n\n") if p.strip()]
+        return tuple(Block(Style.TEXT, (" ".join(p.split()),)) for p in (*paragraphs, questions))
+
+    def _with_storage_note(self, reply: Reply) -> Reply:
+        """The note before the item's sources (or at the end)."""
+        sources = self.store.current.library.text("bronnen")
+        blocks = list(reply.blocks)
+        at = next(
+            (i for i, b in enumerate(blocks) if b.style is Style.NOTE and b.lines == (sources,)),
+            len(blocks),
+        )
+        blocks[at:at] = self.storage_note()
+        return Reply(tuple(blocks), reply.buttons)

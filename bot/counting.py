@@ -26,6 +26,7 @@ from bot.languages import DUTCH
 from bot.matching import DEFAULT_POLICY, Outcome, Policy
 from bot.replies import Block, Button, Reply, Style
 from bot.store import ContentStore, Snapshot
+from bot.unanswered import group, without_placeholders
 from bot.usage import Usage, Via
 
 TOKEN_BYTES = 9
@@ -181,3 +182,45 @@ class CountingEngine(Engine):
         )
         blocks[at:at] = self.storage_note()
         return Reply(tuple(blocks), reply.buttons)
+
+
+MAX_GROUPS_SHOWN = 25
+
+
+def unanswered_reply(
+    snapshot: Snapshot, rows: list[tuple[str, str, str]], *, days: int, enabled: bool
+) -> Reply:
+    """`/onbeantwoord`: the redacted questions of the last `days`, grouped by similarity,
+    each group with the item it resembles most (where to add the phrasing). Blocking (CPU):
+    run it off the event loop."""
+    texts = admin_texts(snapshot)
+    if not enabled:
+        return Reply((Block(Style.TEXT, (texts.onbeantwoord_uit,)),))
+    if not rows:
+        return Reply((Block(Style.TEXT, (fill(texts.onbeantwoord_leeg, dagen=str(days)),)),))
+    normalizer = snapshot.index.normalizer
+    groups = group([text for _, _, text in rows], lambda t: normalizer.question(t).content_words)
+    head = fill(
+        texts.onbeantwoord_titel, dagen=str(days), aantal=str(len(rows)), groepen=str(len(groups))
+    )
+    lines = []
+    library = snapshot.library
+    for found in groups[:MAX_GROUPS_SHOWN]:
+        example = found.questions[0]
+        line = fill(texts.onbeantwoord_groep, aantal=str(found.size), voorbeeld=example)
+        question = normalizer.question(without_placeholders(example))
+        nearest = next(
+            (hit for hit in snapshot.index.search(question) if hit.item_id in library.items),
+            None,
+        )
+        if nearest is not None:
+            item = library.items[nearest.item_id]
+            line += " " + fill(texts.onbeantwoord_dichtst, titel=item.titel, id=item.id)
+        lines.append(line)
+    return Reply(
+        (
+            Block(Style.TITLE, (head,)),
+            Block(Style.BULLETS, tuple(lines)),
+            Block(Style.NOTE, (texts.onbeantwoord_uitleg,)),
+        )
+    )

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import Bot, BotCommand, LinkPreviewOptions, Update
+from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -26,8 +26,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.content.library import Library
 from bot.engine import Engine
+from bot_telegram.concurrency import ChatOrderedProcessor
 from bot_telegram.handlers import Handlers
+from bot_telegram.operations import Operations
+from bot_telegram.operations import add_handlers as add_operations_handlers
+from bot_telegram.setup import announce, set_up
+from bot_telegram.webhook import run as serve_webhook
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +50,13 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
+    operations: Operations | None = None,
 ) -> App:
-    """Build the bot: defaults, rate limiter, handlers in order, start-up hook."""
+    """Build the bot: defaults, rate limiter, handlers in order, start-up hook.
+
+    `operations` (storage, usage figures, watcher, health; `playbook run` passes them) adds
+    their start and stop to the application's hooks.
+    """
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     builder = (
@@ -58,7 +69,9 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .post_init(_announce_commands(engine))
+        .post_init(_announce_commands(engine, settings))
+        # Bounded, and one chat's updates stay in order (see bot_telegram.concurrency).
+        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates))
     )
     if rate_limit:
         # Telegram allows ~1 message/s per chat, 20/min per group, 30/s overall.
@@ -73,7 +86,8 @@ def build_application(
     # Order matters: commands before the free-text catch-all.
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler(COMMANDS, handlers.command))
-    app.add_handler(CommandHandler("herlaad", handlers.reload))
+    # Admin commands for admins only (the help for anyone else), then 👍/👎.
+    add_operations_handlers(app, handlers.reload, engine, settings, operations)
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, handlers.text)
@@ -82,26 +96,29 @@ def build_application(
     return app
 
 
-def _announce_commands(engine: Engine) -> Callable[[App], Coroutine[Any, Any, None]]:
+def _announce_commands(
+    engine: Engine, settings: Settings
+) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_init(app: App) -> None:
-        """Command menu and descriptions from content; a failure here is not fatal."""
-        library = engine.store.current.library
+        """Command menus (admins' in their chats) and descriptions from content; a failure
+        here is not fatal. Skipped with `BOT_SETUP=0` (`playbook setup` does it once)."""
+        if not settings.setup:
+            return
         try:
-            await app.bot.set_my_commands(
-                [BotCommand(c.commando, c.beschrijving) for c in library.commands]
-            )
-            await app.bot.set_my_description(library.text("bot_beschrijving"))
-            await app.bot.set_my_short_description(library.text("bot_korte_beschrijving"))
+            await announce(app.bot, settings, engine.store.current.library)
         except TelegramError as error:
             log.warning("could not set the command menu or description: %s", error)
 
     return post_init
 
 
-def run(settings: Settings, engine: Engine) -> None:
-    """Long polling by default; a webhook when `BOT_WEBHOOK_URL` is set."""
-    app = build_application(settings, engine)
-    if settings.webhook_url:
+def run(settings: Settings, engine: Engine, operations: Operations | None = None) -> None:
+    """Long polling by default; a webhook when `BOT_WEBHOOK_URL` is set; with `BOT_SETUP=0`
+    the webhook is served without setting it (N replicas behind one address)."""
+    app = build_application(settings, engine, operations=operations)
+    if settings.webhook_url and not settings.setup:
+        serve_webhook(app, settings)
+    elif settings.webhook_url:
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
@@ -127,3 +144,14 @@ def bot_is_reachable(settings: Settings) -> bool:
         return True
 
     return asyncio.run(probe())
+
+
+def set_up_once(settings: Settings, library: Library) -> list[str]:
+    """`playbook setup`: webhook (or none), command menus, descriptions; a report."""
+
+    async def go() -> list[str]:
+        assert settings.token is not None
+        async with Bot(settings.token, base_url=settings.api_base_url) as bot:
+            return await set_up(bot, settings, library)
+
+    return asyncio.run(go())

@@ -6,6 +6,7 @@ update and the exception only.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import traceback
@@ -58,7 +59,8 @@ class Handlers:
         if user is None or user.id not in self.admin_ids:
             log.warning("/herlaad refused for a user who is not an admin")
             return
-        await send(update, self.engine.reload())
+        # Reading and validating the folder takes a while: not on the event loop.
+        await send(update, await asyncio.to_thread(self.engine.reload))
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/start` and deep links `/start <id>` or `/start pc-3500`."""

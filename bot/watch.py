@@ -62,6 +62,7 @@ class ContentWatcher:
         self._debounce = debounce_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._seen: Fingerprint = ()
         self.reloads = 0
 
     @property
@@ -74,6 +75,9 @@ class ContentWatcher:
         if self._thread is not None:
             return
         self._stop.clear()
+        # The state to compare with is taken now, not in the thread: an edit right after
+        # `start` returns is a change too.
+        self._seen = fingerprint(self.folder)
         self._thread = threading.Thread(target=self._run, name="content-watcher", daemon=True)
         self._thread.start()
 
@@ -85,7 +89,7 @@ class ContentWatcher:
             self._thread = None
 
     def _run(self) -> None:
-        seen = fingerprint(self.folder)
+        seen = self._seen
         while not self._stop.wait(self._poll):
             now = fingerprint(self.folder)
             if now == seen:

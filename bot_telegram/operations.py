@@ -46,7 +46,7 @@ from bot.engine import Engine
 from bot.replies import Block, Reply, Style
 from bot.storage import Storage
 from bot.usage import Usage, current_user
-from bot.watch import ContentWatcher
+from bot.watch import DEBOUNCE_SECONDS, POLL_SECONDS, ContentWatcher
 from bot_telegram.render import to_messages
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,8 @@ class Operations:
     usage: Usage | None = None
     watch: bool = False
     health_file: Path | None = None
+    poll_seconds: float = POLL_SECONDS
+    debounce_seconds: float = DEBOUNCE_SECONDS
     _watcher: ContentWatcher | None = field(default=None, init=False)
     _heartbeat: asyncio.Task[None] | None = field(default=None, init=False)
     _notified: set[str] = field(default_factory=set, init=False)
@@ -220,7 +222,12 @@ async def start(app: App, engine: Engine, settings: Settings, ops: Operations) -
         def on_reload(problems: list[Problem], before: Library, after: Library) -> None:
             _reloaded(app, loop, settings, ops, problems, before, after)
 
-        ops._watcher = ContentWatcher(engine.store, on_reload)
+        ops._watcher = ContentWatcher(
+            engine.store,
+            on_reload,
+            poll_seconds=ops.poll_seconds,
+            debounce_seconds=ops.debounce_seconds,
+        )
         ops._watcher.start()
     if ops.health_file is not None:
         ops._heartbeat = asyncio.create_task(_beat(app, engine, ops), name="health-heartbeat")

@@ -1,0 +1,337 @@
+"""Admins, statistics, feedback, unanswered questions, set-up and concurrency, offline.
+
+The bot is built as `playbook run` builds it (`CountingEngine`, `Usage` on a `Storage`,
+`Operations`), with the offline `RecordingRequest`; the storage is SQLite here (the storage
+itself runs on both backends in tests/test_usage.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from bot import actions, health
+from bot.config import Settings
+from bot.counting import CountingEngine
+from bot.storage import Storage
+from bot.store import ContentStore
+from bot.usage import Kind, Usage, UsageConfig
+from bot_telegram.app import App, build_application
+from bot_telegram.concurrency import ChatOrderedProcessor
+from bot_telegram.operations import ADMIN_COMMANDS, Operations
+from tests.conftest import FIXTURE_CONTENT
+from tests.telegram_fakes import (
+    USER_ID,
+    JSONDict,
+    RecordingRequest,
+    button_update,
+    command_update,
+    text_update,
+)
+from tests.test_telegram_handlers import TOKEN, buttons, callback_data, check_sent_messages
+
+ADMIN = 9001
+YEAR_NOW = time.gmtime().tm_year
+
+
+class Bot:
+    """One running bot with its storage, and the recorded Bot API calls."""
+
+    def __init__(self, app: App, rec: RecordingRequest, engine: CountingEngine, storage: Storage):
+        self.app = app
+        self.rec = rec
+        self.engine = engine
+        self.storage = storage
+
+    async def feed(self, payload: JSONDict) -> list[JSONDict]:
+        """Process one update; the sendMessage calls it caused."""
+        self.rec.clear()
+        update = Update.de_json(payload, self.app.bot)
+        assert update is not None
+        await self.app.process_update(update)
+        return self.rec.calls_to("sendMessage")
+
+    def texts(self) -> list[str]:
+        return [str(p["text"]) for p in self.rec.calls_to("sendMessage")]
+
+
+@asynccontextmanager
+async def running(
+    tmp_path: Path,
+    *,
+    log_unanswered: bool = False,
+    content: Path = FIXTURE_CONTENT,
+    setup: bool = True,
+) -> AsyncIterator[Bot]:
+    storage = Storage.open(tmp_path / "data")
+    usage = Usage(storage, UsageConfig(log_unanswered=log_unanswered, retention_days=30))
+    engine = CountingEngine(ContentStore.open(content), usage)
+    settings = Settings(
+        content_dir=content,
+        token=TOKEN,
+        admin_ids=frozenset({ADMIN}),
+        data_dir=tmp_path / "data",
+        log_unanswered=log_unanswered,
+        setup=setup,
+    )
+    ops = Operations(storage=storage, usage=usage)
+    rec = RecordingRequest()
+    app = build_application(
+        settings,
+        engine,
+        request=rec,
+        updates_request=RecordingRequest(),
+        rate_limit=False,
+        operations=ops,
+    )
+    async with app:
+        assert app.post_init is not None
+        await app.post_init(app)  # starts the flusher, as run_polling/run_webhook do
+        rec.clear()
+        try:
+            yield Bot(app, rec, engine, storage)
+            check_sent_messages(rec)
+        finally:
+            assert app.post_shutdown is not None
+            await app.post_shutdown(app)
+    storage.close()
+
+
+@pytest.mark.parametrize("command", ADMIN_COMMANDS)
+async def test_every_admin_command_gives_a_non_admin_the_ordinary_help(
+    tmp_path: Path, command: str
+) -> None:
+    async with running(tmp_path, log_unanswered=True) as bot:
+        before = bot.engine.store.current
+        sent = await bot.feed(command_update(f"/{command} 2026", user_id=USER_ID))
+        assert [p["text"] for p in sent] == ["Tekst hulp"]
+        assert bot.rec.methods == ["sendMessage"]  # no photo, nothing else
+        assert bot.engine.store.current is before
+
+
+async def test_an_admin_sees_the_statistics_and_the_chart(tmp_path: Path) -> None:
+    async with running(tmp_path) as bot:
+        for user in (1, 2, 3):
+            await bot.feed(button_update("i:e-learning", user_id=user))
+        await bot.feed(button_update("i:e-learning", user_id=2))  # again: not a new user
+        await bot.feed(text_update("twijfel", user_id=4))
+        sent = await bot.feed(command_update("/statistieken", user_id=ADMIN))
+        text = "\n".join(str(p["text"]) for p in sent)
+        assert f"Tekst statistieken titel jaar={YEAR_NOW}" in text
+        assert "Tekst statistieken uniek aantal=4" in text  # an admin reading is not a use
+        assert "titel=E learning aantal=4 uniek=3" in text
+        [photo] = bot.rec.calls_to("sendPhoto")
+        assert photo["chat_id"] == ADMIN
+
+
+async def test_an_answer_asks_was_dit_nuttig_and_counts_the_vote(tmp_path: Path) -> None:
+    async with running(tmp_path) as bot:
+        [answer] = await bot.feed(text_update("Ik twijfel, wat moet ik doen?"))
+        assert str(answer["text"]).endswith("<i>Tekst nuttig vraag</i>")
+        assert callback_data(answer)[:2] == ["f:1:twijfel", "f:0:twijfel"]
+        assert [b["text"] for b in buttons(answer)][:2] == ["nuttig_ja", "nuttig_nee"]
+        press = button_update(
+            "f:1:twijfel",
+            reply_markup={"inline_keyboard": answer["reply_markup"]["inline_keyboard"]},
+        )
+        assert await bot.feed(press) == []  # no new message: a notification
+        [answered] = bot.rec.calls_to("answerCallbackQuery")
+        assert answered["text"] == "Tekst nuttig bedankt"
+        [edited] = bot.rec.calls_to("editMessageReplyMarkup")
+        assert all(
+            not b["callback_data"].startswith("f:")
+            for row in edited["reply_markup"]["inline_keyboard"]
+            for b in row
+        )
+        await bot.feed(button_update("f:0:twijfel"))
+        await bot.feed(button_update("f:1:bestaat-niet"))  # a forged item: not counted
+        bot.engine.usage.flush()
+        votes = {
+            (r.subject, r.detail): r.n
+            for r in bot.storage.counts("2000-01-01", "2999-12-31")
+            if r.kind == Kind.FEEDBACK
+        }
+        assert votes == {("twijfel", "ja"): 1, ("twijfel", "nee"): 1}
+
+
+async def test_privacy_says_what_is_stored_on_this_server(tmp_path: Path) -> None:
+    async with running(tmp_path / "off") as bot:
+        [off] = await bot.feed(command_update("/privacy"))
+    async with running(tmp_path / "on", log_unanswered=True) as bot:
+        [on] = await bot.feed(command_update("/privacy"))
+    assert "Tekst privacy opslag" in off["text"]
+    assert "Tekst privacy onbeantwoord uit" in off["text"]
+    assert "Tekst privacy onbeantwoord aan dagen=30" in on["text"]
+    # Before the sources of the privacy item.
+    assert on["text"].index("Tekst privacy opslag") < on["text"].index("Tekst bronnen")
+
+
+async def test_unanswered_and_none_of_these_are_logged_redacted_and_grouped(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, log_unanswered=True) as bot:
+        await bot.feed(text_update("Waar woont Joske Vermeulen, 0470 12 34 56?"))
+        await bot.feed(text_update("waar woont Joske Vermeulen eigenlijk"))
+        [clarify] = await bot.feed(text_update("signalen"))
+        none = [d for d in callback_data(clarify) if d.startswith("n")]
+        assert len(none) == 1
+        assert none[0].startswith("n:")  # the token of the held question
+        await bot.feed(button_update(none[0]))
+        sent = await bot.feed(command_update("/onbeantwoord", user_id=ADMIN))
+        [report] = [str(p["text"]) for p in sent]
+        assert "aantal=3 groepen=2" in report
+        assert "Tekst onbeantwoord groep aantal=2 voorbeeld=waar woont [naam] [naam]" in report
+        assert "aantal=1 voorbeeld=signalen" in report
+        assert "Joske" not in report
+        assert "0470" not in report
+
+
+async def test_onbeantwoord_says_when_logging_is_off(tmp_path: Path) -> None:
+    async with running(tmp_path) as bot:
+        await bot.feed(text_update("waar woont Joske"))
+        [report] = await bot.feed(command_update("/onbeantwoord", user_id=ADMIN))
+        assert report["text"] == "Tekst onbeantwoord uit"
+        bot.engine.usage.flush()
+        assert bot.storage.table_rows("unanswered") == 0
+
+
+async def test_admin_commands_are_in_the_admins_menu_only(tmp_path: Path) -> None:
+    rec = RecordingRequest()
+    storage = Storage.open(tmp_path / "d2")
+    settings = Settings(
+        content_dir=FIXTURE_CONTENT, token=TOKEN, admin_ids=frozenset({ADMIN, ADMIN + 1})
+    )
+    engine = CountingEngine(ContentStore.open(FIXTURE_CONTENT), Usage(storage))
+    app = build_application(
+        settings, engine, request=rec, updates_request=RecordingRequest(), rate_limit=False
+    )
+    async with app:
+        assert app.post_init is not None
+        await app.post_init(app)
+    everyone, *admins = rec.calls_to("setMyCommands")
+    assert "scope" not in everyone or everyone["scope"] == {"type": "default"}
+    everyone_names = {c["command"] for c in everyone["commands"]}
+    assert not everyone_names & set(ADMIN_COMMANDS)
+    assert sorted(a["scope"]["chat_id"] for a in admins) == [ADMIN, ADMIN + 1]
+    for call in admins:
+        assert call["scope"]["type"] == "chat"
+        assert set(ADMIN_COMMANDS) <= {c["command"] for c in call["commands"]}
+    storage.close()
+
+
+async def test_bot_setup_0_skips_the_set_up_at_start(tmp_path: Path) -> None:
+    rec_calls: list[str] = []
+    async with running(tmp_path, setup=False) as bot:
+        rec_calls = list(bot.rec.methods)
+        assert bot.app.post_init is not None
+        bot.rec.clear()
+        await bot.app.post_init(bot.app)
+        rec_calls += bot.rec.methods
+    assert "setMyCommands" not in rec_calls
+    assert "setWebhook" not in rec_calls
+
+
+async def test_one_chats_updates_stay_in_order_while_chats_run_concurrently() -> None:
+    processor = ChatOrderedProcessor(8)
+    log: list[str] = []
+    in_flight = 0
+    most = 0
+
+    async def handle(name: str, delay: float) -> None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        log.append(f"start {name}")
+        await asyncio.sleep(delay)
+        log.append(f"end {name}")
+        in_flight -= 1
+
+    def update(chat: int) -> Update:
+        payload = text_update("x", user_id=chat)
+        parsed = Update.de_json(payload, None)
+        assert parsed is not None
+        return parsed
+
+    await asyncio.gather(
+        processor.process_update(update(1), handle("a1", 0.05)),
+        processor.process_update(update(1), handle("a2", 0.0)),
+        processor.process_update(update(2), handle("b1", 0.01)),
+    )
+    assert log.index("end a1") < log.index("start a2")  # chat 1 in order
+    assert log.index("start b1") < log.index("end a1")  # chat 2 did not wait for chat 1
+    assert most == 2
+    assert processor.chats_in_flight == 0
+
+
+def test_health_reads_the_status_in_milliseconds(tmp_path: Path) -> None:
+    path = health.status_path(tmp_path)
+    assert health.check(path)[0] is False
+    now = time.time()
+    status = health.Status(now, 1, 45, now, 0, now - 3, None)
+    health.write(path, status)
+    started = time.perf_counter()
+    healthy, reason = health.check(path, now)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    assert healthy
+    assert reason == "serving 45 items; Bot API reached 3 s ago"
+    assert elapsed_ms < 50
+    # A refused reload leaves the bot healthy: it serves the last good content.
+    health.write(path, health.Status(now, 1, 45, now, 3, now, None))
+    assert health.check(path, now) == (
+        True,
+        "serving 45 items; Bot API reached 0 s ago; last reload refused: 3 error(s)",
+    )
+    health.write(path, health.Status(now, 1, 45, now, 0, now - 500, "NetworkError"))
+    assert health.check(path, now) == (
+        False,
+        "the Bot API was not reached in the last 120 s (NetworkError)",
+    )
+    assert health.check(path, now + 90)[1].startswith("no heartbeat for 90 s")
+
+
+async def test_the_heartbeat_writes_the_status_file(tmp_path: Path) -> None:
+    storage = Storage.open(tmp_path / "data")
+    usage = Usage(storage)
+    engine = CountingEngine(ContentStore.open(FIXTURE_CONTENT), usage)
+    path = health.status_path(tmp_path / "data")
+    ops = Operations(storage=storage, usage=usage, health_file=path)
+    settings = Settings(content_dir=FIXTURE_CONTENT, token=TOKEN, setup=False)
+    app = build_application(
+        settings,
+        engine,
+        request=RecordingRequest(),
+        updates_request=RecordingRequest(),
+        rate_limit=False,
+        operations=ops,
+    )
+    async with app:
+        assert app.post_init is not None
+        assert app.post_shutdown is not None
+        await app.post_init(app)
+        for _ in range(100):
+            if path.exists():
+                break
+            await asyncio.sleep(0.02)
+        await app.post_shutdown(app)
+    healthy, reason = health.check(path)
+    assert healthy, reason
+    assert reason.startswith("serving 45 items")
+    storage.close()
+
+
+def test_feedback_payloads_fit_and_round_trip() -> None:
+    long_id = "a" * 40
+    payload = actions.feedback(long_id, useful=False)
+    assert len(payload.encode()) <= actions.MAX_PAYLOAD_BYTES
+    action = actions.decode(payload)
+    assert action is not None
+    assert actions.feedback_of(action) == (long_id, False)
+    assert actions.decode("f:1:Not-An-Id") is None
+    assert actions.decode("n:short") is None
+    assert actions.decode(actions.none_of_these("abcdefghijkl")) is not None

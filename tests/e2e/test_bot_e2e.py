@@ -168,9 +168,9 @@ async def test_an_urgent_question_opens_with_the_urgent_heading(
     async with run_app(real_bot):
         [first] = await chat.say("er is een mes")
 
-    assert first.text.startswith("<b>Tekst urgent kop</b>\n\n<b>Acuut gevaar</b>")
-    assert "Bel 112 of 101." in first.text
-    assert first.callback_data == ["i:noodnummers", "m"]
+    # The short emergency reply: the numbers first, the next steps, three buttons.
+    assert first.text == "<b>Bel 112 of 101.</b>\n\n• Verwittig je verantwoordelijke."
+    assert first.callback_data == ["c", "i:noodnummers", "m"]
 
 
 @pytest.mark.parametrize("data", ["i:does-not-exist", "random-string", "i:ñandú"])

@@ -40,7 +40,7 @@ class Settings:
     """`BOT_SETUP=0`: skip the one-off set-up at start (webhook, menus); `playbook setup`."""
     stats_secret: str | None = field(default=None, repr=False)
     """`BOT_STATS_SECRET`: mixed into unique-user pseudonyms; never in the database."""
-    max_concurrent_updates: int = 64
+    max_concurrent_updates: int = 128
     """`BOT_CONCURRENT_UPDATES`: updates handled at once (one chat's stay in order)."""
 
     @classmethod
@@ -107,6 +107,6 @@ def _operations(get: Callable[[str], str | None]) -> dict[str, Any]:
         "setup": _flag("BOT_SETUP", get("BOT_SETUP"), True),
         "stats_secret": get("BOT_STATS_SECRET"),
         "max_concurrent_updates": _number(
-            "BOT_CONCURRENT_UPDATES", get("BOT_CONCURRENT_UPDATES"), 64, 1, 1024
+            "BOT_CONCURRENT_UPDATES", get("BOT_CONCURRENT_UPDATES"), 128, 1, 1024
         ),
     }

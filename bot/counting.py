@@ -6,7 +6,8 @@
 - under an answer to a question, "Was dit nuttig?" with 👍 and 👎 (`f:1:<id>`, `f:0:<id>`);
 - under "Bedoel je…?", a "Geen van deze" that carries a random token (`n:<token>`) when
   unanswered questions are logged, so that pressing it logs the (redacted) question;
-- under /privacy, what is stored and for how long (from `beheer.yaml`).
+- under the privacy item (/privacy, its button, a question about privacy), what this
+  server stores and for how long (from `beheer.yaml`).
 
 Nothing here sees who the user is: `Usage` reads `usage.current_user`, which the adapter
 sets per update.
@@ -32,6 +33,8 @@ from bot.usage import Usage, Via
 TOKEN_BYTES = 9
 """Random bytes of a "Geen van deze" token (12 characters in the payload)."""
 
+PRIVACY_ITEM = "privacy"
+"""The item of /privacy (a required id): it gets the note on what is stored."""
 _COMMAND_ITEMS = {"stappenplan": "stappenplan", "noodnummers": "noodnummers", "privacy": "privacy"}
 
 
@@ -90,7 +93,7 @@ class CountingEngine(Engine):
         if answer.outcome is Outcome.ANSWER and not answer.urgent and top in snap.library.items:
             assert top is not None
             usage.shown(top, Via.QUESTION)
-            reply = with_feedback(reply, top, admin_texts(snap))
+            reply = with_feedback(self._noted(top, reply), top, admin_texts(snap))
         elif answer.outcome is Outcome.CLARIFY and usage.log_unanswered:
             token = secrets.token_urlsafe(TOKEN_BYTES)
             usage.hold(token, text, known_words(snap))
@@ -127,6 +130,7 @@ class CountingEngine(Engine):
             return reply
         if action.verb is Verb.ITEM and action.argument in self.store.current.library.items:
             self.usage.shown(action.argument, Via.BUTTON)
+            reply = self._noted(action.argument, reply)
         elif action.verb is Verb.NONE_OF_THESE:
             self.usage.none_of_these(action.argument or None)
         else:
@@ -142,6 +146,7 @@ class CountingEngine(Engine):
         elif payload and payload in items:
             self.usage.link(payload)
             self.usage.shown(payload, Via.LINK)
+            reply = self._noted(payload, reply)
         else:
             self.usage.visit()
         return reply
@@ -154,11 +159,14 @@ class CountingEngine(Engine):
         item_id = _COMMAND_ITEMS.get(name)
         if item_id and item_id in self.store.current.library.items:
             self.usage.shown(item_id, Via.COMMAND)
+            reply = self._noted(item_id, reply)
         else:
             self.usage.visit()
-        if name == "privacy":
-            reply = self._with_storage_note(reply)
         return reply
+
+    def _noted(self, item_id: str, reply: Reply) -> Reply:
+        """The privacy item, however it is opened, says what this server stores."""
+        return self._with_storage_note(reply) if item_id == PRIVACY_ITEM else reply
 
     def storage_note(self) -> tuple[Block, ...]:
         """What is stored and for how long, as it applies on this server."""

@@ -335,3 +335,14 @@ def test_feedback_payloads_fit_and_round_trip() -> None:
     assert actions.decode("f:1:Not-An-Id") is None
     assert actions.decode("n:short") is None
     assert actions.decode(actions.none_of_these("abcdefghijkl")) is not None
+
+
+async def test_the_privacy_item_says_what_is_stored_however_it_is_opened(tmp_path: Path) -> None:
+    async with running(tmp_path, log_unanswered=True) as bot:
+        [button] = await bot.feed(button_update("i:privacy"))
+        [link] = await bot.feed(command_update("/start privacy"))
+        [question] = await bot.feed(text_update("privacy"))
+        [other] = await bot.feed(button_update("i:twijfel"))
+    for params in (button, link, question):
+        assert "Tekst privacy onbeantwoord aan dagen=30" in params["text"]
+    assert "Tekst privacy opslag" not in other["text"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,8 +158,16 @@ class StorageError(RuntimeError):
 class Storage:
     """The database: one connection, used under a lock, one transaction per call."""
 
-    def __init__(self, connection: Any, dialect: Dialect, where: str) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        dialect: Dialect,
+        where: str,
+        reconnect: Callable[[], Any] | None = None,
+    ) -> None:
         self._connection = connection
+        self._reconnect = reconnect
+        """PostgreSQL: a new connection when the server dropped the old one."""
         self.dialect = dialect
         self.where = where
         """Where the data is, for messages (the file, or the server without credentials)."""
@@ -177,17 +185,22 @@ class Storage:
     @classmethod
     def sqlite(cls, data_dir: Path) -> Storage:
         """The embedded default: `data_dir/playbook.sqlite3` (the folder is created)."""
-        data_dir.mkdir(parents=True, exist_ok=True)
         path = data_dir / SQLITE_FILE
-        connection = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-        )
-        connection.execute("PRAGMA journal_mode=WAL")
-        # Every commit reaches the disk; one commit every few seconds makes that cheap.
-        connection.execute("PRAGMA synchronous=FULL")
-        # Deleted rows (a destroyed year key, expired questions) are overwritten, not left in
-        # free pages of the file.
-        connection.execute("PRAGMA secure_delete=ON")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            # Every commit reaches the disk; one commit every few seconds makes that cheap.
+            connection.execute("PRAGMA synchronous=FULL")
+            # Deleted rows (a destroyed year key, expired questions) are overwritten, not left
+            # in free pages of the file.
+            connection.execute("PRAGMA secure_delete=ON")
+        except (OSError, sqlite3.Error) as error:
+            raise StorageError(
+                f"cannot open {path} ({type(error).__name__}: {error}); check BOT_DATA_DIR"
+            ) from None
         return cls(connection, SQLITE, str(path))
 
     @classmethod
@@ -195,14 +208,18 @@ class Storage:
         """A PostgreSQL server (psycopg 3); `url` as libpq takes it (postgresql://…)."""
         import psycopg
 
+        def connect() -> Any:
+            return psycopg.connect(url, autocommit=True, connect_timeout=10)
+
         try:
-            connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            connection = connect()
         except psycopg.Error as error:
             raise StorageError(
                 f"PostgreSQL is not reachable ({type(error).__name__}); check BOT_DATABASE_URL"
             ) from None
         info = connection.info
-        return cls(connection, POSTGRESQL, f"postgresql://{info.host}:{info.port}/{info.dbname}")
+        where = f"postgresql://{info.host}:{info.port}/{info.dbname}"  # no credentials
+        return cls(connection, POSTGRESQL, where, reconnect=connect)
 
     def close(self) -> None:
         """Close the connection."""
@@ -223,6 +240,12 @@ class Storage:
                     raise
                 cursor.execute("COMMIT")
             else:
+                if self._reconnect is not None and (
+                    self._connection.closed or self._connection.broken
+                ):
+                    # The server restarted or the network dropped: a new connection (raises
+                    # while the server is away; the caller keeps its data and retries).
+                    self._connection = self._reconnect()
                 with self._connection.transaction(), self._connection.cursor() as cursor:
                     yield cursor
 

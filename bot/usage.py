@@ -209,8 +209,17 @@ class Usage:
                 batch, self._batch = self._batch, Batch()
                 users, self._users = self._users, {}
             closing = (self.now() - CLOSE_GRACE).year
+            try:
+                keys = {year: self._key(year) if year >= closing else None for year, _ in users}
+            except Exception as error:  # database away: keep everything for the next flush
+                log.warning("could not read the year key (%s); kept", type(error).__name__)
+                with self._lock:
+                    for scope_key, ids in users.items():
+                        self._users.setdefault(scope_key, set()).update(ids)
+                self._failed.merge(batch)
+                return
             for (year, scope), ids in users.items():
-                key = self._key(year) if year >= closing else None
+                key = keys[year]
                 if key is None:
                     log.warning("%d unique-user event(s) for the closed year %d", len(ids), year)
                     continue

@@ -14,6 +14,7 @@ import pytest
 from bot import uniques
 from bot.storage import SCHEMA_VERSION, Batch, Storage
 from bot.usage import Kind, Usage, UsageConfig, Via, current_user
+from tests.pg_server import PostgresServer
 
 YEAR = 2026
 
@@ -280,3 +281,48 @@ def test_the_flusher_thread_writes_within_its_interval(storage: Storage) -> None
         assert [r.n for r in storage.counts(today, today)] == [1]
     finally:
         threaded.close()
+
+
+def test_unique_users_are_kept_when_the_year_key_cannot_be_read(
+    usage: Usage, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = storage.year_key
+    calls: list[int] = []
+
+    def failing(year: int, secret: bytes) -> bytes | None:
+        calls.append(year)
+        if len(calls) == 1:
+            raise ConnectionError("database away")
+        return real(year, secret)
+
+    monkeypatch.setattr(storage, "year_key", failing)
+    visit_as(usage, 1)
+    usage.flush()
+    visit_as(usage, 2)
+    usage.flush()
+    assert storage.uniques(YEAR)["bot"] == 2
+    assert total(storage, Kind.QUESTION) == 2
+
+
+def test_postgresql_connection_dropped_by_the_server_is_reopened(
+    postgres_server: PostgresServer, tmp_path: Path, clock: Clock
+) -> None:
+    import psycopg
+
+    url = postgres_server.new_database()
+    storage = Storage.open(tmp_path, url)
+    usage = Usage(storage, clock=clock)
+    visit_as(usage, 1)
+    usage.flush()
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    visit_as(usage, 2)
+    usage.flush()  # fails on the dead connection: kept
+    visit_as(usage, 3)
+    usage.flush()  # a new connection: everything written
+    assert storage.uniques(YEAR)["bot"] == 3
+    assert total(storage, Kind.QUESTION) == 3
+    storage.close()

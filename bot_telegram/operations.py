@@ -176,14 +176,16 @@ def add_handlers(
 
     Call it before the general button handler and the free-text handler.
     """
-    admins = filters.User(user_id=settings.admin_ids)
+    # New messages only: an edited command was answered when it was first sent.
+    new = filters.UpdateType.MESSAGE
+    admins = new & filters.User(user_id=settings.admin_ids)
     handlers = AdminHandlers(engine, settings, ops)
     if ops is not None and ops.usage is not None:
         app.add_handler(TypeHandler(Update, handlers.remember_user), group=-1)
     app.add_handler(CommandHandler("herlaad", reload_callback, filters=admins))
     app.add_handler(CommandHandler("statistieken", handlers.statistics, filters=admins))
     app.add_handler(CommandHandler("onbeantwoord", handlers.unanswered, filters=admins))
-    app.add_handler(CommandHandler(ADMIN_COMMANDS, handlers.ordinary_help))
+    app.add_handler(CommandHandler(ADMIN_COMMANDS, handlers.ordinary_help, filters=new))
     if isinstance(engine, CountingEngine):
         app.add_handler(CallbackQueryHandler(handlers.feedback, pattern=FEEDBACK_PATTERN))
     if ops is not None:

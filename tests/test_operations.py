@@ -346,3 +346,12 @@ async def test_the_privacy_item_says_what_is_stored_however_it_is_opened(tmp_pat
     for params in (button, link, question):
         assert "Tekst privacy onbeantwoord aan dagen=30" in params["text"]
     assert "Tekst privacy opslag" not in other["text"]
+
+
+async def test_an_edited_admin_command_is_not_run_again(tmp_path: Path) -> None:
+    async with running(tmp_path) as bot:
+        update = command_update("/statistieken", user_id=ADMIN)
+        message = update.pop("message")
+        update["edited_message"] = {**message, "edit_date": message["date"]}
+        assert await bot.feed(update) == []
+        assert bot.rec.methods == []

@@ -49,8 +49,8 @@ RUN playbook check /app/content
 # Telegram webhook mode only (BOT_WEBHOOK_URL set); polling needs no inbound port.
 EXPOSE 8443
 
-# Exit 0 only when the running bot serves content and reached the Bot API in the last 2 min:
-# it reads the status file the bot rewrites every 15 s (milliseconds; no content check).
+# Exit 0 only when the running bot serves content (the status file it rewrites every 15 s)
+# and the Bot API answers getMe: milliseconds, the content folder is not loaded.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["playbook", "health"]
 

@@ -207,16 +207,24 @@ def usage_config(settings: Settings) -> UsageConfig:
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """Exit 0 when the running bot serves content and reaches the Bot API (milliseconds:
-    it reads the status file the bot rewrites every 15 s; no content is loaded)."""
-    started = time.perf_counter()
+    """Exit 0 when the running bot serves content (its status file, rewritten every 15 s)
+    and the Bot API answers getMe; milliseconds, the content folder is not loaded."""
     if not settings.token:
-        print("ok: no TELEGRAM_BOT_TOKEN, no bot process to check", file=out)
+        print("ok", file=out)  # no token: no Telegram bot to check (the console chat)
         return 0
+    from bot_telegram.app import bot_is_reachable
+
+    started = time.perf_counter()
     healthy, reason = health.check(health.status_path(settings.data_dir))
+    if healthy:
+        probe = time.perf_counter()
+        if bot_is_reachable(settings):
+            reason += f"; Bot API answered in {(time.perf_counter() - probe) * 1000:.0f} ms"
+        else:
+            healthy, reason = False, "Bot API not reachable"
     elapsed = (time.perf_counter() - started) * 1000
     print(
-        f"{'ok' if healthy else 'unhealthy'}: {reason} (checked in {elapsed:.1f} ms)",
+        f"{'ok' if healthy else 'unhealthy'}: {reason} (checked in {elapsed:.0f} ms)",
         file=out if healthy else sys.stderr,
     )
     return 0 if healthy else 1

@@ -103,21 +103,41 @@ def test_setup_sets_the_webhook_menus_and_descriptions(monkeypatch: pytest.Monke
     assert calls["setMyCommands"] == 3  # everyone, and each of the two admins
 
 
-def test_health_without_a_running_bot_is_unhealthy_and_fast(
+def test_health_reads_the_status_file_and_probes_the_bot_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeBotApi() as api:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", api.base_url)
+        monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
+        code, _ = _run("health")
+        assert code == 1
+        assert "unhealthy: no status file" in capsys.readouterr().err
+        now = time.time()
+        health.write(health.status_path(tmp_path), health.Status(now, 1, 45, now, 0, now, None))
+        # A content folder that does not even exist: health never loads the content.
+        out = io.StringIO()
+        code = main(["--content", str(tmp_path / "nowhere"), "health"], out=out)
+        assert api.count("getMe") >= 1  # the probe: a live getMe
+    assert code == 0, capsys.readouterr().err
+    line = out.getvalue()
+    assert line.startswith("ok: serving 45 items; Bot API answered in ")
+    elapsed = float(line.rsplit("checked in ", 1)[1].split(" ms")[0])
+    assert elapsed < 2000  # one local round trip; no content is read
+
+
+def test_health_is_unhealthy_when_the_bot_api_is_unreachable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/bot")
     monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
-    code, _ = _run("health")
-    assert code == 1
-    assert "unhealthy: no status file" in capsys.readouterr().err
     now = time.time()
     health.write(health.status_path(tmp_path), health.Status(now, 1, 45, now, 0, now, None))
-    # A content folder that does not even exist: health never loads the content.
-    out = io.StringIO()
-    code = main(["--content", str(tmp_path / "nowhere"), "health"], out=out)
-    assert code == 0
-    line = out.getvalue()
-    assert line.startswith("ok: serving 45 items; Bot API reached 0 s ago (checked in ")
-    elapsed = float(line.rsplit("checked in ", 1)[1].split(" ms")[0])
-    assert elapsed < 50
+    code, _ = _run("health")
+    assert code == 1
+    assert "unhealthy: Bot API not reachable" in capsys.readouterr().err
+
+
+def test_health_without_a_token_says_ok() -> None:
+    assert _run("health") == (0, "ok\n")

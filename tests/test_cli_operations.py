@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,8 +138,50 @@ def test_health_is_unhealthy_when_the_bot_api_is_unreachable(
     health.write(health.status_path(tmp_path), health.Status(now, 1, 45, now, 0, now, None))
     code, _ = _run("health")
     assert code == 1
-    assert "unhealthy: Bot API not reachable" in capsys.readouterr().err
+    assert "unhealthy: the Bot API is not reachable (URLError)" in capsys.readouterr().err
 
 
 def test_health_without_a_token_says_ok() -> None:
     assert _run("health") == (0, "ok\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "fast"),
+    [
+        (["health"], True),
+        (["--content", "x", "health"], True),
+        (["-v", "--content=x", "health"], True),
+        (["health", "extra"], False),
+        (["check"], False),
+        (["ask", "health"], False),
+        ([], False),
+    ],
+)
+def test_only_the_health_command_takes_the_short_way(argv: list[str], fast: bool) -> None:
+    from bot.entry import _is_health
+
+    assert _is_health(argv) is fast
+
+
+def test_the_health_check_loads_neither_the_bot_nor_telegram(tmp_path: Path) -> None:
+    code = (
+        "import sys; from bot.entry import main; code = main(['health']);"
+        "print(code, 'telegram' in sys.modules, 'bot.cli' in sys.modules,"
+        " 'pydantic' in sys.modules)"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+        "BOT_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.stdout.split() == ["1", "False", "False", "False"]
+    assert "unhealthy: no status file" in result.stderr

@@ -130,22 +130,6 @@ def run(settings: Settings, engine: Engine, operations: Operations | None = None
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
-def bot_is_reachable(settings: Settings) -> bool:
-    """Whether the Bot API answers getMe with this token (for the Docker health check)."""
-
-    async def probe() -> bool:
-        assert settings.token is not None
-        try:
-            async with Bot(settings.token, base_url=settings.api_base_url) as bot:
-                await bot.get_me()
-        except (TelegramError, TypeError, ValueError):
-            # TypeError/ValueError: something answered, but not like the Bot API does.
-            return False
-        return True
-
-    return asyncio.run(probe())
-
-
 def set_up_once(settings: Settings, library: Library) -> list[str]:
     """`playbook setup`: webhook (or none), command menus, descriptions; a report."""
 

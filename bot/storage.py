@@ -71,16 +71,22 @@ class Dialect:
     bigint: str
     serial_key: str
     placeholder: str
+    without_rowid: str
+    """SQLite: store a table in primary-key order (random pseudonyms: no insertion order)."""
 
     def sql(self, statement: str) -> str:
         """`?` placeholders and `{blob}`-style type names in this dialect."""
         text = statement.format(
-            blob=self.blob, real=self.real, bigint=self.bigint, serial_key=self.serial_key
+            blob=self.blob,
+            real=self.real,
+            bigint=self.bigint,
+            serial_key=self.serial_key,
+            without_rowid=self.without_rowid,
         )
         return text.replace("?", self.placeholder)
 
 
-SQLITE = Dialect("sqlite", "BLOB", "REAL", "INTEGER", "INTEGER PRIMARY KEY", "?")
+SQLITE = Dialect("sqlite", "BLOB", "REAL", "INTEGER", "INTEGER PRIMARY KEY", "?", " WITHOUT ROWID")
 POSTGRESQL = Dialect(
     "postgresql",
     "BYTEA",
@@ -88,6 +94,7 @@ POSTGRESQL = Dialect(
     "BIGINT",
     "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
     "%s",
+    "",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -97,7 +104,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " detail TEXT NOT NULL, n {bigint} NOT NULL, PRIMARY KEY (day, kind, subject, detail))",
         "CREATE TABLE year_keys (year INTEGER PRIMARY KEY, secret {blob} NOT NULL)",
         "CREATE TABLE visitors (year INTEGER NOT NULL, scope TEXT NOT NULL,"
-        " pseudonym {blob} NOT NULL, PRIMARY KEY (year, scope, pseudonym))",
+        " pseudonym {blob} NOT NULL, PRIMARY KEY (year, scope, pseudonym)){without_rowid}",
         "CREATE TABLE closed_years (year INTEGER NOT NULL, scope TEXT NOT NULL,"
         " n {bigint} NOT NULL, PRIMARY KEY (year, scope))",
         "CREATE TABLE unanswered (id {serial_key}, day TEXT NOT NULL, kind TEXT NOT NULL,"

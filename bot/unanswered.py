@@ -50,7 +50,7 @@ _STREET_WORDS = (
     "|wegel|weg|gracht|kouter|dries|kade|park|square|avenue|rue|chaussee|chaussée"
 )
 _ADDRESS = re.compile(
-    rf"\b[^\W\d_][\w'-]*?(?:{_STREET_WORDS})\b\.?(?:\s*\d+\s*[a-zA-Z]?\b(?:\s*(?:bus|/)\s*\d+)?)?",
+    rf"\b[^\W\d_][\w'-]*?(?:{_STREET_WORDS})\b\.?(?:\s*\d+[a-zA-Z]?\b(?:\s*(?:bus|/)\s*\d+)?)?",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")

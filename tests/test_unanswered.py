@@ -55,3 +55,9 @@ def test_similar_questions_form_one_group(engine: Engine) -> None:
     assert [g.size for g in groups] == [3, 1]
     assert groups[0].questions[0] == "hoe meld ik iets bij [naam]"
     assert groups[1].questions == ("waar is de fietsenstalling",)
+
+
+def test_an_address_keeps_the_space_after_it() -> None:
+    assert redact("Kan hij van de kerkstraat 5 helpen?", KNOWN) == (
+        "[naam] hij van de [adres] helpen?"
+    )

@@ -1,19 +1,29 @@
 """Button payloads: the only code that knows their format.
 
-A payload carries all the state a button needs (which item, which postal code), so any
-process — after a restart, a reload or on another replica — can answer any button. Telegram
-allows 64 bytes of callback data; ids are at most 40 characters, so every payload fits.
+A payload carries all the state a button needs (which item, which postal code, where in the
+decision aid, whether the pressed message is to be replaced), so any process — after a
+restart, a reload or on another replica — can answer any button. Telegram allows 64 bytes of
+callback data; ids are at most 40 characters and a path in the decision aid at most
+`MAX_DECISION_DEPTH` answers, so every payload fits.
+
+Format: ``<verb>[*][:<argument>]``. The ``*`` marks a button that moves through the step plan
+or the menus: its answer replaces the pressed message instead of arriving as a new one
+(`Reply.replace`, as every press in the decision aid does). Old payloads without ``*`` keep
+working.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.content.limits import MAX_DECISION_ANSWERS, MAX_DECISION_DEPTH
 from bot.content.model import ID_PATTERN
 
 MAX_PAYLOAD_BYTES = 64
+IN_PLACE = "*"
 
 
 class Verb(StrEnum):
@@ -27,6 +37,12 @@ class Verb(StrEnum):
     POSTCODE = "p"
     FEEDBACK = "f"
     """"Was dit nuttig?": `f:1:<id>` (yes) or `f:0:<id>` (no)"""
+    FAQ = "q"
+    THEME = "t"
+    COMMAND = "k"
+    """a button that runs a bot command: `k:<command>` (the "bedoelde je…" suggestions)"""
+    DECISION = "b"
+    """the decision aid (beslishulp): `b` is its start, `b:<question or outcome>:<answers>`"""
 
 
 @dataclass(frozen=True)
@@ -35,10 +51,13 @@ class Action:
 
     verb: Verb
     argument: str = ""
+    in_place: bool = False
+    """Replace the pressed message (moving through the step plan and the menus)."""
 
     def encode(self) -> str:
         """The callback-data string for this action."""
-        payload = f"{self.verb}:{self.argument}" if self.argument else str(self.verb)
+        verb = f"{self.verb}{IN_PLACE if self.in_place else ''}"
+        payload = f"{verb}:{self.argument}" if self.argument else verb
         if len(payload.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"button payload longer than {MAX_PAYLOAD_BYTES} bytes: {payload!r}")
         return payload
@@ -46,33 +65,55 @@ class Action:
 
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _FEEDBACK = re.compile(rf"^[01]:{ID_PATTERN[1:]}")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,24}$")
 """A "Geen van deze" button may carry the token of its held question (`n:<token>`)."""
-_NEEDS_ARGUMENT = {Verb.ITEM: _ID, Verb.POSTCODE: _POSTCODE, Verb.FEEDBACK: _FEEDBACK}
+_NEEDS_ARGUMENT = {
+    Verb.ITEM: _ID,
+    Verb.POSTCODE: _POSTCODE,
+    Verb.THEME: _ID,
+    Verb.COMMAND: _COMMAND,
+    Verb.FEEDBACK: _FEEDBACK,
+}
 _MAY_HAVE_ARGUMENT = {Verb.NONE_OF_THESE: _TOKEN}
+_ANSWER_DIGITS = "123456789"[:MAX_DECISION_ANSWERS]
+_DECISION_STEP = re.compile(
+    rf"({ID_PATTERN[1:-1]}):([{_ANSWER_DIGITS}]{{0,{MAX_DECISION_DEPTH}}})"
+)
 
 
 def decode(payload: str) -> Action | None:
-    """Parse callback data; None for anything malformed or forged."""
-    if not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES:
+    """Parse callback data; None for anything malformed or forged, never an exception.
+
+    Every payload the bot writes is ASCII, so anything else (accents, emoji, a lone
+    surrogate that cannot even be encoded) is refused before it is measured. A decision-aid
+    payload (`b:…`) is kept whatever its argument: `decision_step` reads it, and one that
+    does not parse gets the decision aid's own polite note and its start.
+    """
+    if not payload or not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
         return None
     verb_text, _, argument = payload.partition(":")
+    in_place = verb_text.endswith(IN_PLACE)
     try:
-        verb = Verb(verb_text)
+        verb = Verb(verb_text.removesuffix(IN_PLACE))
     except ValueError:
         return None
+    if verb is Verb.DECISION:
+        return Action(verb, argument)
     optional = _MAY_HAVE_ARGUMENT.get(verb)
     if optional is not None:
-        return Action(verb, argument) if not argument or optional.match(argument) else None
+        if argument and not optional.match(argument):
+            return None
+        return Action(verb, argument, in_place)
     pattern = _NEEDS_ARGUMENT.get(verb)
     if pattern is None:
-        return Action(verb) if not argument else None
-    return Action(verb, argument) if pattern.match(argument) else None
+        return Action(verb, in_place=in_place) if not argument else None
+    return Action(verb, argument, in_place) if pattern.match(argument) else None
 
 
 def show(item_id: str) -> str:
-    """Payload of a button that opens an item."""
+    """Payload of a button that opens an item in a new message."""
     return Action(Verb.ITEM, item_id).encode()
 
 
@@ -89,6 +130,47 @@ def feedback_of(action: Action) -> tuple[str, bool] | None:
     return item_id, vote == "1"
 
 
-def none_of_these(token: str | None = None) -> str:
-    """Payload of "Geen van deze", with the token of the held question if there is one."""
-    return Action(Verb.NONE_OF_THESE, token or "").encode()
+def none_of_these(token: str | None = None, *, in_place: bool = True) -> str:
+    """Payload of "Geen van deze" (in place, as the replies write it), with the token of
+    the held question if there is one."""
+    return Action(Verb.NONE_OF_THESE, token or "", in_place).encode()
+
+
+def go(item_id: str) -> str:
+    """Payload of a button that moves to an item in the pressed message (steps, menus)."""
+    return Action(Verb.ITEM, item_id, in_place=True).encode()
+
+
+def run(command: str) -> str:
+    """Payload of a button that runs a bot command (without the slash)."""
+    return Action(Verb.COMMAND, command).encode()
+
+
+@dataclass(frozen=True)
+class DecisionStep:
+    """A position in the decision aid: where the button leads, and the answers on the way.
+
+    `path` holds the 0-based index of every answer given since the first question, so the
+    place is found again by walking the tree (and "Vorige" is the same path minus one).
+    """
+
+    node: str
+    path: tuple[int, ...]
+
+
+def decision(node: str | None = None, path: Sequence[int] = ()) -> str:
+    """Payload of a decision-aid button: its start (no node), or a question or outcome."""
+    if node is None:
+        return str(Verb.DECISION)
+    if len(path) > MAX_DECISION_DEPTH or not all(0 <= i < MAX_DECISION_ANSWERS for i in path):
+        raise ValueError(f"decision path out of bounds: {tuple(path)!r}")
+    digits = "".join(_ANSWER_DIGITS[i] for i in path)
+    return Action(Verb.DECISION, f"{node}:{digits}").encode()
+
+
+def decision_step(action: Action) -> DecisionStep | None:
+    """The position a decision-aid payload names; None for its start or a forged argument."""
+    match = _DECISION_STEP.fullmatch(action.argument)
+    if action.verb is not Verb.DECISION or match is None:
+        return None
+    return DecisionStep(match.group(1), tuple(_ANSWER_DIGITS.index(d) for d in match.group(2)))

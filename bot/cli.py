@@ -16,15 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import health
-from bot.config import Settings, SettingsError
+from bot import health, redaction
+from bot.config import Settings, SettingsError, StartupError
 from bot.console import chat, render
 from bot.content.loader import check_content
 from bot.content.problems import ContentError, Level
 from bot.content.schema import content_schema, file_schema, write_schemas
 from bot.counting import CountingEngine
 from bot.engine import Answer, Engine
-from bot.evaluation import evaluate, load_questions, report
+from bot.evaluation import evaluate, judge_all, load_questions, report, scorecard
+from bot.replies import Reply
 from bot.sharing import deep_link, write_qr
 from bot.storage import Storage, StorageError
 from bot.store import ContentStore, shipped_model
@@ -59,6 +60,7 @@ def answer_json(query: str, answer: Answer, engine: Engine) -> dict[str, Any]:
             for hit in answer.hits
         ],
         "text": answer.reply.plain_text(),
+        "first_screen": answer.reply.first_screen(),
         "buttons": [
             {"label": b.label, "data": b.data or b.url} for b in answer.reply.all_buttons()
         ],
@@ -152,6 +154,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         data = {
             "id": args.id,
             "text": reply.plain_text(),
+            "first_screen": reply.first_screen(),
+            "details": Reply(reply.details).plain_text(),
             "buttons": [{"label": b.label, "data": b.data or b.url} for b in reply.all_buttons()],
         }
         print(json.dumps(data, ensure_ascii=False, indent=1), file=out)
@@ -168,8 +172,13 @@ def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Run a labelled question set and print the quality figures."""
     engine = _engine(_content_dir(args, settings))
-    result = evaluate(engine, load_questions(Path(args.file)))
+    questions = load_questions(Path(args.file))
+    result = evaluate(engine, questions)
     print(report(result, show_misses=not args.quiet), file=out)
+    # Issue 7's table (urgency by kind, traps, languages, small talk) for the same set.
+    print("\nscorecard:", file=out)
+    for measure in scorecard(judge_all(engine, questions)):
+        print(f"  {measure}", file=out)
     return 0 if (result.passes_targets or not args.strict) else 1
 
 
@@ -345,12 +354,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token. At DEBUG,
     # python-telegram-bot logs the token and every update's text: never, even with -v.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)  # connection chatter, nothing more
     logging.getLogger("telegram").setLevel(logging.INFO)
     out = out or sys.stdout
     try:
         settings = Settings.from_env()
+        # Whatever still mentions the token (a traceback, a DEBUG line) is redacted.
+        redaction.install(settings.secrets)
         handler = getattr(args, "handler", cmd_run)
         return int(handler(args, settings, out))
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 2
     except ContentError as error:
         for problem in error.problems:
             if problem.level is Level.ERROR:

@@ -7,12 +7,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+MIN_SECRET_PART = 16
+"""The part of a token after its colon is redacted on its own (e.g. URL-encoded tokens) only
+when this long: real ones have 35 characters; a short test token's would hide common words."""
+MIN_PASSWORD_CHARS = 4
+"""A database password shorter than this is not redacted on its own (it would blank out
+ordinary words in every log line); the whole URL always is."""
 
 
 class SettingsError(ValueError):
     """An environment variable with a value the bot cannot use."""
+
+
+class StartupError(RuntimeError):
+    """The bot could not start; the message is one line for the operator, without secrets."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,28 @@ class Settings:
     """`BOT_STATS_SECRET`: mixed into unique-user pseudonyms; never in the database."""
     max_concurrent_updates: int = 128
     """`BOT_CONCURRENT_UPDATES`: updates handled at once (one chat's stay in order)."""
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in any output: the token, its secret half, the
+        webhook secret, the database URL (and its password, as written and decoded), the
+        statistics secret."""
+        found = []
+        if self.token:
+            found.append(self.token)
+            _, _, secret = self.token.partition(":")
+            if len(secret) >= MIN_SECRET_PART:
+                found.append(secret)
+        if self.webhook_secret:
+            found.append(self.webhook_secret)
+        if self.database_url:
+            found.append(self.database_url)
+            password = _url_password(self.database_url)
+            if password is not None and len(password) >= MIN_PASSWORD_CHARS:
+                found += dict.fromkeys((password, unquote(password)))
+        if self.stats_secret:
+            found.append(self.stats_secret)
+        return tuple(found)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,3 +143,16 @@ def _operations(get: Callable[[str], str | None]) -> dict[str, Any]:
             "BOT_CONCURRENT_UPDATES", get("BOT_CONCURRENT_UPDATES"), 128, 1, 1024
         ),
     }
+
+
+def _url_password(url: str) -> str | None:
+    """The password of a `postgresql://user:password@host/db` URL, as written (None if none)."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return None
+    userinfo, at, _ = netloc.rpartition("@")
+    if not at:
+        return None
+    _, colon, password = userinfo.partition(":")
+    return password if colon and password else None

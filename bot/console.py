@@ -1,4 +1,8 @@
-"""The console chat: the same engine as Telegram, with numbered buttons instead of a keyboard."""
+"""The console chat: the same engine as Telegram, with numbered buttons instead of a keyboard.
+
+A reply shows as on a phone: the first screen, then its details indented under their heading
+(what Telegram folds into an expandable quotation), then the footer and the buttons.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,31 @@ from bot.engine import Engine
 from bot.replies import Reply
 
 STOP_WORDS = frozenset({"stop", "exit", "quit", "q"})
+DETAILS_MARK = "▼"
+DETAILS_INDENT = "│ "
 
 
-def render(reply: Reply, *, numbered: bool = True) -> str:
-    """Plain text of a reply, with its buttons listed as [1] Label (URLs shown as such)."""
-    lines = [reply.plain_text()]
+def _text(reply: Reply) -> list[str]:
+    first = Reply(reply.blocks).plain_text()
+    lines = [first] if first else []
+    if reply.details:
+        details = Reply(reply.details).plain_text().splitlines()
+        heading = f"{DETAILS_MARK} {reply.details_label}".rstrip()
+        lines += ["", heading, *(f"{DETAILS_INDENT}{line}".rstrip() for line in details)]
+    if reply.footer:
+        lines += ["", Reply(reply.footer).plain_text()]
+    return lines
+
+
+def render(reply: Reply, *, numbered: bool = True, choose: str = "") -> str:
+    """Plain text of a reply, with its buttons listed as [1] Label (URLs shown as such);
+    `choose` goes above numbered buttons ("Kies een nummer:")."""
+    lines = _text(reply)
     buttons = reply.all_buttons()
     if buttons:
         lines.append("")
+        if choose and numbered:
+            lines.append(choose)
         for number, button in enumerate(buttons, start=1):
             target = f" → {button.url}" if button.url else ""
             prefix = f"[{number}] " if numbered else "- "
@@ -26,8 +47,9 @@ def render(reply: Reply, *, numbered: bool = True) -> str:
 def chat(engine: Engine, source: TextIO, out: TextIO) -> int:
     """Read questions (or button numbers) line by line until 'stop' or end of input."""
     library = engine.store.current.library
+    choose = library.text("chat_keuze")
     current = engine.start(None)
-    print(render(current), file=out)
+    print(render(current, choose=choose), file=out)
     while True:
         out.write("\n" + library.text("chat_prompt"))
         out.flush()
@@ -46,6 +68,6 @@ def chat(engine: Engine, source: TextIO, out: TextIO) -> int:
             current = engine.command(name.lower(), argument)
         else:
             current = engine.ask(text).reply
-        print("\n" + render(current), file=out)
+        print("\n" + render(current, choose=choose), file=out)
     print("\n" + library.text("chat_einde"), file=out)
     return 0

@@ -19,13 +19,14 @@ import secrets
 from dataclasses import replace
 
 from bot import actions
-from bot.actions import Verb, decode
-from bot.content.model import AdminFile, AdminTexts
+from bot.actions import Action, Verb, decision_step, decode
+from bot.content.limits import MAX_BUTTONS, MAX_FIRST_SCREEN_CHARS
+from bot.content.model import AdminFile, AdminTexts, DecisionOutcome
 from bot.content.templates import parse_template
 from bot.engine import Answer, Engine
 from bot.languages import DUTCH
 from bot.matching import DEFAULT_POLICY, Outcome, Policy
-from bot.replies import Block, Button, Reply, Style
+from bot.replies import Block, Button, Reply, Rows, Style, capped
 from bot.store import ContentStore, Snapshot
 from bot.unanswered import group, without_placeholders
 from bot.usage import Usage, Via
@@ -53,26 +54,56 @@ def known_words(snapshot: Snapshot) -> frozenset[str]:
     return snapshot.index.vocabulary | snapshot.index.normalizer.stopwords
 
 
+FEEDBACK_BUTTONS = 2
+
+
+def _room_for_feedback(buttons: Rows) -> Rows | None:
+    """The answer's buttons with room for 👍 👎 within `MAX_BUTTONS`, or None if there is none
+    to make. Only related items are given up, the least likely next need first (`capped`
+    cuts them from the end, the menu row stays); navigation never is: an answer of more than
+    four buttons whose last row is not the menu (the step plan's six steps) gets no vote."""
+    if sum(map(len, buttons)) <= MAX_BUTTONS - FEEDBACK_BUTTONS:
+        return buttons
+    last = buttons[-1]
+    if not any((action := decode(b.data or "")) and action.verb is Verb.MENU for b in last):
+        return None
+    return capped(buttons, MAX_BUTTONS - FEEDBACK_BUTTONS)
+
+
 def with_feedback(reply: Reply, item_id: str, texts: AdminTexts) -> Reply:
-    """An answer with "Was dit nuttig?" and its two buttons right under the text."""
+    """An answer with "Was dit nuttig?" and 👍 👎 as the first row of buttons.
+
+    The six-button limit holds (see `_room_for_feedback`; without room the answer stays as
+    it is). The question goes last in the footer, right above the buttons, and only if the
+    first screen still fits a phone (`MAX_FIRST_SCREEN_CHARS`, the danger line of an unsure
+    message included); the two buttons speak for themselves without it.
+    """
+    kept = _room_for_feedback(reply.buttons)
+    if kept is None:
+        return reply
     row = (
         Button(texts.knop_nuttig_ja, actions.feedback(item_id, useful=True)),
         Button(texts.knop_nuttig_nee, actions.feedback(item_id, useful=False)),
     )
-    question = Block(Style.NOTE, (texts.nuttig_vraag,))
-    return Reply((*reply.blocks, question), (row, *reply.buttons))
+    buttons = (row, *kept)
+    asked = replace(
+        reply, buttons=buttons, footer=(*reply.footer, Block(Style.NOTE, (texts.nuttig_vraag,)))
+    )
+    if len(asked.first_screen()) <= MAX_FIRST_SCREEN_CHARS:
+        return asked
+    return replace(reply, buttons=buttons)
 
 
 def _with_token(reply: Reply, token: str) -> Reply:
-    plain = actions.none_of_these()
-    rows = tuple(
-        tuple(
-            replace(button, data=actions.none_of_these(token)) if button.data == plain else button
-            for button in row
-        )
-        for row in reply.buttons
-    )
-    return Reply(reply.blocks, rows)
+    """ "Geen van deze" carrying the token of the held question (in place, as it was)."""
+
+    def tokened(button: Button) -> Button:
+        action = decode(button.data or "")
+        if action is None or action.verb is not Verb.NONE_OF_THESE or action.argument:
+            return button
+        return replace(button, data=actions.none_of_these(token, in_place=action.in_place))
+
+    return replace(reply, buttons=tuple(tuple(map(tokened, row)) for row in reply.buttons))
 
 
 class CountingEngine(Engine):
@@ -133,6 +164,8 @@ class CountingEngine(Engine):
             reply = self._noted(action.argument, reply)
         elif action.verb is Verb.NONE_OF_THESE:
             self.usage.none_of_these(action.argument or None)
+        elif action.verb is Verb.DECISION and (outcome := self._outcome(action)) is not None:
+            self.usage.decision(outcome)
         else:
             self.usage.visit()
         return reply
@@ -164,6 +197,18 @@ class CountingEngine(Engine):
             self.usage.visit()
         return reply
 
+    def _outcome(self, action: Action) -> str | None:
+        """The id of the decision-aid outcome a press leads to (None for a question, the
+        start, or a button the current tree no longer has)."""
+        tree = self.store.current.replies.decision_tree
+        step = decision_step(action)
+        if tree is None or step is None:
+            return None
+        place = tree.find(step.node, step.path)
+        if place is None or not isinstance(place.node, DecisionOutcome):
+            return None
+        return place.node.id
+
     def _noted(self, item_id: str, reply: Reply) -> Reply:
         """The privacy item, however it is opened, says what this server stores."""
         return self._with_storage_note(reply) if item_id == PRIVACY_ITEM else reply
@@ -181,15 +226,15 @@ class CountingEngine(Engine):
         return tuple(Block(Style.TEXT, (" ".join(p.split()),)) for p in (*paragraphs, questions))
 
     def _with_storage_note(self, reply: Reply) -> Reply:
-        """The note before the item's sources (or at the end)."""
-        sources = self.store.current.library.text("bronnen")
-        blocks = list(reply.blocks)
+        """The note in the details, before the item's sources (or at their end): the first
+        screen stays the item's own."""
+        details = list(reply.details)
         at = next(
-            (i for i, b in enumerate(blocks) if b.style is Style.NOTE and b.lines == (sources,)),
-            len(blocks),
+            (i for i, b in enumerate(details) if b.style is Style.LINKS),
+            len(details),
         )
-        blocks[at:at] = self.storage_note()
-        return Reply(tuple(blocks), reply.buttons)
+        details[at:at] = self.storage_note()
+        return replace(reply, details=tuple(details))
 
 
 MAX_GROUPS_SHOWN = 25

@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.actions import Verb, decode
+from bot import commands
+from bot.actions import Action, Verb, decision_step, decode
 from bot.changes import changes_reply, compare
 from bot.content.model import Partner
 from bot.languages import DUTCH, OTHER
 from bot.matching import DEFAULT_POLICY, OUT_OF_SCOPE, Hit, Outcome, Policy, decide
 from bot.normalize import NormalizedQuestion, fold
+from bot.places import Place
 from bot.replies import Reply
 from bot.store import ContentStore, Snapshot
 from bot.urgency import Assessment, Level
@@ -155,22 +157,28 @@ class Engine:
         urgent = reading.urgency.urgent
         place = snap.places.find(question)
         if urgent:
-            # The emergency reply alone; a place named in the question adds its VK.
-            vk = library.vk_for_province(place.provincie) if place is not None else None
-            reply = replies.emergency(vk)
+            # The emergency reply: the numbers first. A place named in the question gives the
+            # VK's button (or its candidates'). An item the question clearly asks for gets a
+            # button too ("papa staat dronken aan de deur": what to do at the door), but only
+            # one the urgent item lists as what follows an emergency (its `verwant`): next to
+            # 112 and 101 no button may lead astray.
             hits = [Hit(urgent_id, 100.0)]
+            answer = None
+            others = [h for h in reading.ranked if h.item_id not in (urgent_id, OUT_OF_SCOPE)]
+            match = decide(others, self._policy)
+            if match.outcome is Outcome.ANSWER and match.hits[0].item_id in library.urgent.verwant:
+                answer = library.items.get(match.hits[0].item_id)
             if place is not None:
-                place_reply, place_hits = self._place_reply(
-                    snap, place.query_name, place.provincie, place.opmerking
-                )
-                reply = reply.then(place_reply)
-                hits += place_hits
+                hits += [Hit(i, 100.0) for i in replies.candidate_ids(place)]
+            if answer is not None:
+                hits.append(Hit(answer.id, match.hits[0].score))
+            reply = replies.emergency(replies.region_button(place), answer)
             return Outcome.ANSWER, True, hits, reply
         chat = snap.small_talk.find(question, reading.question.standard)
         if chat is not None:
             return Outcome.SMALLTALK, False, [], replies.small_talk(snap.small_talk.replies[chat])
         ranked = list(reading.ranked)
-        match = decide(ranked, self._policy)
+        match = decide(ranked, self._policy, len(reading.question.content_words))
         hits = list(match.hits)
         outcome = match.outcome
         if (
@@ -187,18 +195,20 @@ class Engine:
             and self._is_other_partner(snap, hits[0].item_id)
         ):
             # "OCJ Oudenaarde": the partner asked for comes first, the regional VK as a pointer.
-            vk = library.vk_for_province(place.provincie)
             reply = replies.item(library.items[hits[0].item_id])
-            if vk is not None:
-                reply = reply.then(replies.also_found(vk.id))
+            vks = replies.candidate_ids(place)
+            if place.status is None and vks:
+                reply = replies.pointing_to(reply, vks[0])
         elif place is not None:
-            reply, place_hits = self._place_reply(
-                snap, place.query_name, place.provincie, place.opmerking
-            )
-            if outcome is Outcome.ANSWER and hits[0].item_id not in {
-                h.item_id for h in place_hits
-            }:
-                reply = reply.then(replies.also_found(hits[0].item_id))
+            reply, place_hits = self._place_reply(snap, place)
+            answered = hits[0].item_id if outcome is Outcome.ANSWER else None
+            if (
+                answered is not None
+                and answered not in {h.item_id for h in place_hits}
+                and not self._is_vk(snap, answered)
+            ):
+                # Never "Dit vond ik ook: VK Limburg" under a place: the place decides the VK.
+                reply = replies.pointing_to(reply, answered)
             hits, outcome = place_hits, Outcome.ANSWER
         elif outcome is Outcome.ANSWER:
             reply = replies.item(library.items[hits[0].item_id])
@@ -250,14 +260,19 @@ class Engine:
         item = snap.library.items[item_id]
         return isinstance(item, Partner) and item.provincie is None
 
-    def _place_reply(
-        self, snap: Snapshot, name: str, province: str, note: str | None
-    ) -> tuple[Reply, list[Hit]]:
+    @staticmethod
+    def _is_vk(snap: Snapshot, item_id: str) -> bool:
+        """One of the regional VKs."""
+        item = snap.library.items[item_id]
+        return isinstance(item, Partner) and item.provincie is not None
+
+    @staticmethod
+    def _place_reply(snap: Snapshot, place: Place) -> tuple[Reply, list[Hit]]:
         library = snap.library
-        vk = library.vk_for_province(province)
-        ids = [vk.id] if vk else []
-        ids += [i for i in library.regions.lokale_partners if i in library.items]
-        return snap.replies.place(name, province, note), [Hit(i, 100.0) for i in ids]
+        ids = snap.replies.candidate_ids(place)
+        if place.status is None:
+            ids += [i for i in library.regions.lokale_partners if i in library.items]
+        return snap.replies.place(place), [Hit(i, 100.0) for i in ids]
 
     def reload(self) -> Reply:
         """Reload the content (admins only: the adapter checks); broken content is refused.
@@ -280,16 +295,28 @@ class Engine:
         return snap.replies.item(item) if item else None
 
     def press(self, payload: str) -> Reply:
-        """Answer a button press; forged or outdated data gets a polite note and the menu."""
+        """Answer a button press; forged or outdated data gets a polite note and the menu (in
+        the decision aid: its own note and its first question).
+
+        A button that moves through the step plan or the menus (`Action.in_place`) gets a
+        reply that replaces the pressed message (`Reply.replace`), as the decision aid's do.
+        """
         snap = self._store.current
         replies = snap.replies
         action = decode(payload)
         if action is None:
             return replies.message("knop_verlopen")
+        reply = self._answer(snap, action)
+        if reply is None:
+            return reply_expired(snap)
+        return replace(reply, replace=True) if action.in_place else reply
+
+    def _answer(self, snap: Snapshot, action: Action) -> Reply | None:
+        replies = snap.replies
         match action.verb:
             case Verb.ITEM:
                 item = snap.library.items.get(action.argument)
-                return replies.item(item) if item else replies.message("knop_verlopen")
+                return replies.item(item) if item else None
             case Verb.MENU:
                 return replies.menu()
             case Verb.CONTACT:
@@ -300,7 +327,18 @@ class Engine:
                 return replies.fallback()
             case Verb.POSTCODE:
                 return self.place(action.argument)
-        return replies.message("knop_verlopen")
+            case Verb.FAQ:
+                return replies.faq_menu() if replies.faq_button() else None
+            case Verb.THEME:
+                return replies.theme(action.argument)
+            case Verb.DECISION:
+                if not action.argument:
+                    return replies.decision_start(replace=True)  # "Opnieuw"
+                return replies.decision(decision_step(action))
+            case Verb.COMMAND:
+                if action.argument in commands.ANSWERED:
+                    return self.command(action.argument)
+        return None
 
     def place(self, text: str) -> Reply:
         """The regional VK for a postal code or town name (`/contact 3500`)."""
@@ -310,23 +348,42 @@ class Engine:
         place = snap.places.find(clean(text))
         if place is None:
             return snap.replies.message("regio_niet_gevonden")
-        reply, _ = self._place_reply(snap, place.query_name, place.provincie, place.opmerking)
+        reply, _ = self._place_reply(snap, place)
         return reply
 
     def start(self, payload: str | None) -> Reply:
-        """`/start` with an optional deep-link payload: an item id or `pc-<postcode>`."""
+        """`/start` with an optional deep-link payload: an item id or `pc-<postcode>`.
+
+        A payload that opens nothing (an item removed since the link was shared, a mangled
+        link) says that the link no longer works, then welcomes as a plain `/start` does.
+        """
         snap = self._store.current
-        if payload:
-            postcode = POSTCODE_PAYLOAD.match(payload)
-            if postcode:
-                return self.place(postcode.group(1))
-            item = snap.library.items.get(payload)
-            if item is not None:
-                return snap.replies.item(item)
-        return snap.replies.welcome()
+        if not payload:
+            return snap.replies.welcome()
+        postcode = POSTCODE_PAYLOAD.match(payload)
+        if postcode:
+            return self.place(postcode.group(1))
+        item = snap.library.items.get(payload)
+        if item is not None:
+            return snap.replies.item(item)
+        return snap.replies.link_outdated()
+
+    def not_text(self) -> Reply:
+        """The reply to a message without text: a sticker, voice message, location, photo…"""
+        return self._store.current.replies.not_text()
+
+    def reload_note(self, *, sent_privately: bool) -> Reply:
+        """The short note in a group after an admin's /herlaad there."""
+        return self._store.current.replies.reload_note(sent_privately=sent_privately)
+
+    def suggest_commands(self, typed: str) -> list[str]:
+        """The advertised commands closest to a mistyped one (without slash), best first."""
+        library = self._store.current.library
+        return commands.closest(typed, library.commands, library.stopwords)
 
     def command(self, name: str, argument: str = "") -> Reply:
-        """The reply to a bot command (without the slash)."""
+        """The reply to a bot command (without the slash); an unknown one gets "bedoelde je…"
+        with the closest known commands, and the menu."""
         snap = self._store.current
         replies = snap.replies
         match name:
@@ -337,15 +394,21 @@ class Engine:
             case "leren":
                 return replies.learning_menu()
             case "help":
-                return replies.message("hulp")
+                return replies.help()
             case "menu":
                 return replies.menu()
         item_for_command = {
             "stappenplan": "stappenplan",
+            "beslishulp": "beslishulp",
             "noodnummers": "noodnummers",
             "privacy": "privacy",
         }
         item_id = item_for_command.get(name)
         if item_id and item_id in snap.library.items:
             return replies.item(snap.library.items[item_id])
-        return replies.message("hulp")
+        return replies.unknown_command(self.suggest_commands(name))
+
+
+def reply_expired(snap: Snapshot) -> Reply:
+    """The polite note for a button whose item or theme no longer exists, with the menu."""
+    return snap.replies.message("knop_verlopen")

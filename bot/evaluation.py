@@ -329,7 +329,7 @@ def scorecard(judged: list[Judged]) -> list[Measure]:
         share(
             "out-of-scope questions that get the honest fallback",
             [j for j in category("buiten-bereik") if not j.question.verwacht],
-            lambda j: j.outcome is Outcome.FALLBACK,
+            lambda j: j.outcome in NOT_AN_ANSWER,
             0.88,
         ),
         share(

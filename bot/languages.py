@@ -33,6 +33,8 @@ class LanguageGuesser:
     """language code → its common words (folded)"""
     dutch: frozenset[str]
     """words of the Dutch content that are no language's marker"""
+    any_marker: frozenset[str] = frozenset()
+    """the markers of every language together (a quick no for Dutch messages)"""
 
     @classmethod
     def build(cls, languages: Iterable[Language], dutch: Iterable[str]) -> LanguageGuesser:
@@ -42,7 +44,7 @@ class LanguageGuesser:
             for language in languages
         }
         foreign = frozenset().union(*markers.values())
-        return cls(markers, frozenset(dutch) - foreign)
+        return cls(markers, frozenset(dutch) - foreign, foreign)
 
     def guess(self, text: str, words: Iterable[str]) -> str:
         """`nl`, a listed language code, or `anders` for another script.
@@ -52,6 +54,8 @@ class LanguageGuesser:
         if latin_share(text) < MIN_LATIN_SHARE:
             return OTHER
         tokens = list(words)
+        if self.any_marker.isdisjoint(tokens):
+            return DUTCH  # most messages: no marker word at all
         best, best_count = DUTCH, 0
         for code, markers in self.markers.items():
             count = sum(token in markers for token in tokens)

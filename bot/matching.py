@@ -8,7 +8,9 @@ How it works (all built once per content version, in `MatchIndex.build`):
    weigh in a question by their rarity, but only search phrases score (measured: scoring the
    answer text as well lowered top-1).
 2. A question's words are stemmed too; a word the index does not know is corrected to the
-   closest known word (edit distance 1, or 2 for long words) through a SymSpell-style table of
+   closest known word (edit distance 1, or 2 for long words; two swapped neighbours count as
+   one edit, "limbrug" → "limburg", "weghalne" → "weghalen"; never of another first letter)
+   through a SymSpell-style table of
    one-letter deletions, so that "kindermishandelign" still finds "kindermishandeling" without
    scanning the vocabulary.
 3. An inverted index from stems to phrases yields the candidates: only phrases sharing a
@@ -37,7 +39,7 @@ from enum import StrEnum
 
 import Stemmer
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.content.model import Item
 from bot.normalize import NormalizedQuestion, Normalizer
@@ -47,8 +49,12 @@ from bot.normalize import NormalizedQuestion, Normalizer
 # falling back. ---
 ANSWER_SCORE = 40.0
 """Top score needed to answer directly."""
-ANSWER_MARGIN = 2.0
+ANSWER_MARGIN = 1.0
 """How far the top score must lead the runner-up (of another item) to answer directly."""
+SHORT_QUESTION_WORDS = 2
+SHORT_ANSWER_MARGIN = 2.0
+"""A question of at most `SHORT_QUESTION_WORDS` content words ("signalen", "vk bellen") needs
+this lead: near-equal items then share its few words, and "Bedoel je…?" is the honest reply."""
 CLARIFY_SCORE = 35.0
 """Below this, nothing is close enough even to ask "Bedoel je…?": fall back."""
 CLEAR_LEAD = 8.0
@@ -67,13 +73,13 @@ PRESELECT_FACTOR = 3
 """Before coverage is computed, keep this many times `MAX_CANDIDATE_PHRASES` by weight."""
 COVERAGE_WEIGHT = 0.9
 """Share of the final score that comes from word coverage; the rest is WRatio."""
-PHRASE_COVERAGE_WEIGHT = 0.6
+PHRASE_COVERAGE_WEIGHT = 0.7
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
 UNKNOWN_WORD_WEIGHT = 4.0
 """Weight (in idf units) of a question word the index does not know: it is left unexplained."""
 EVIDENCE_MASS = 2.5
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
-ITEM_WEIGHT = 0.3
+ITEM_WEIGHT = 0.4
 """Share of the score from how much of the question all of an item's phrases together cover."""
 WRATIO_CUTOFF = 30.0
 LONG_WORD = 9
@@ -102,6 +108,7 @@ class Policy:
 
     answer_score: float = ANSWER_SCORE
     answer_margin: float = ANSWER_MARGIN
+    short_answer_margin: float = SHORT_ANSWER_MARGIN
     clarify_score: float = CLARIFY_SCORE
     clear_lead: float = CLEAR_LEAD
     clarify_window: float = CLARIFY_WINDOW
@@ -286,7 +293,11 @@ class MatchIndex:
             candidates.update(self._deletions.get(variant, ()))
         best: tuple[int, float, str] | None = None
         for candidate in candidates:
-            distance = Levenshtein.distance(word, candidate, score_cutoff=limit)
+            if candidate[0] != word[0]:
+                # Typos rarely hit the first letter, and real words outside the content do
+                # differ there: "water" is not "later", "poort" not "hoort", "nacht" not "lacht".
+                continue
+            distance = OSA.distance(word, candidate, score_cutoff=limit)
             if distance > limit:
                 continue
             # Prefer the smallest distance, then the more specific (rarer) word.
@@ -440,11 +451,12 @@ def score(found: Evidence) -> float:
 DEFAULT_POLICY = Policy()
 
 
-def decide(hits: list[Hit], policy: Policy = DEFAULT_POLICY) -> Match:
+def decide(hits: list[Hit], policy: Policy = DEFAULT_POLICY, words: int | None = None) -> Match:
     """Answer, clarify or fall back, from hits ranked best first.
 
     Answer when the best item is good and ahead, or merely fair but far ahead of the rest;
-    ask "Bedoel je…?" when several are close; fall back when even the best is weak.
+    ask "Bedoel je…?" when several are close; fall back when even the best is weak. `words`
+    is the question's number of content words: a short question needs a larger lead.
     """
     if hits and hits[0].item_id == OUT_OF_SCOPE:
         return Match(Outcome.FALLBACK, ())
@@ -453,7 +465,11 @@ def decide(hits: list[Hit], policy: Policy = DEFAULT_POLICY) -> Match:
         return Match(Outcome.FALLBACK, tuple(hits[:MAX_OPTIONS]))
     top = hits[0].score
     lead = top - (hits[1].score if len(hits) > 1 else 0.0)
-    if (top >= policy.answer_score and lead >= policy.answer_margin) or lead >= policy.clear_lead:
+    short = words is not None and words <= SHORT_QUESTION_WORDS
+    margin = (
+        max(policy.answer_margin, policy.short_answer_margin) if short else policy.answer_margin
+    )
+    if (top >= policy.answer_score and lead >= margin) or lead >= policy.clear_lead:
         return Match(Outcome.ANSWER, tuple(hits[:MAX_OPTIONS]))
     options = tuple(h for h in hits[:MAX_OPTIONS] if top - h.score <= policy.clarify_window)
     return Match(Outcome.CLARIFY, options if len(options) > 1 else tuple(hits[:2]))

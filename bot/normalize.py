@@ -48,6 +48,8 @@ def fold(text: str) -> str:
 def latin_share(text: str) -> float:
     """The share of letters that are Latin (look-alikes counted as Latin); 1.0 without
     letters. Below one half, the message is in another script."""
+    if text.isascii():
+        return 1.0  # the common case, without a per-letter loop
     letters = [ch for ch in text.translate(_CONFUSABLES) if ch.isalpha()]
     if not letters:
         return 1.0

@@ -12,14 +12,16 @@ The matching rule, measured in `tests/test_places.py`:
 2. Exact names, longest word sequence first, left to right; case, accents and hyphens do not
    matter. Names that are also ordinary Dutch words (Mol, Peer, Meer, Halen, Voeren, ...) and
    names of at most 3 letters count only in a place context: the rest of the message is place
-   filler ("ik werk in mol"), a strong cue precedes ("gemeente", "werk in", "regio"), or a weak
-   cue ("in", "te", "uit", ...) precedes a word written with a capital ("in Mol").
+   filler ("ik werk in mol"), a strong cue precedes ("gemeente", "werk in", "regio"; after
+   "te" only with a capital: "uit de opvang te halen" is a verb), or a weak cue ("in", "te",
+   "uit", ...) precedes a word written with a capital ("in Mol").
 3. Typos, only when nothing matched exactly and only where a place is expected: the message
-   is about nothing but the place ("kortrijck", "in antwerpn") or a strong cue precedes ("ik
-   werk in hasslet"). Candidates are words (and word pairs) of at least 5 letters that are
-   neither a place name nor a common Dutch word; they are compared with `fuzz.ratio` against the
-   names of at least 5 letters that are not ordinary words, cutoff 85 (90 under 7 letters,
-   where one edit weighs more). Without a dictionary an unknown word cannot be told from a
+   is about nothing but the place ("kortrijck", "in antwerpn"), a strong cue precedes ("ik
+   werk in hasslet"), or a short message asks for the VK ("tongere wat is oos vk").
+   Candidates are words (and word pairs) of at least 5 letters that are neither a place name
+   nor a common Dutch word; they are compared with `fuzz.ratio` against the names of at least
+   5 letters that are not ordinary words, cutoff 85 (90 under 7 letters, where one edit weighs
+   more). Without a dictionary an unknown word cannot be told from a
    misspelt place, so a weak cue or a capital is not enough here.
 """
 
@@ -108,6 +110,9 @@ _PLACE_WORDS = frozenset(
         "vertrouwenscentrum",
     }
 )
+_VK_WORDS = frozenset({"vk", "vertrouwenscentrum"})
+MAX_VK_QUESTION_WORDS = 3
+"""Beside "vk", a message of at most this many other words may hold a misspelt place."""
 _STRONG_PAIRS = frozenset(
     (verb, preposition)
     for verb in (
@@ -159,6 +164,15 @@ class Place:
     provincie: str
     status: Status | None = None
     opmerking: str | None = None
+    kandidaten: tuple[str, ...] = ()
+    """While `status` says the VK is unconfirmed: the VKs it may be (`mogelijke_vks`)."""
+
+    @property
+    def display_name(self) -> str:
+        """How a reply names the place: '3500 Hasselt' for a code, else the name as matched."""
+        if self.query_name.isdigit():
+            return f"{self.query_name} {self.gemeente}"
+        return self.query_name
 
 
 def _strip_accents(text: str) -> str:
@@ -187,6 +201,13 @@ class _Message:
             k for k, word in enumerate(self.words) if word not in _FILLER and not word.isdigit()
         ]
         """Positions of the words that are not place filler, in order."""
+
+    def asks_vk_briefly(self) -> bool:
+        """Whether a short message asks for the VK ("tongere wat is oos vk"): a misspelt word
+        in it is more likely a place than anything else."""
+        return len(self.content) <= MAX_VK_QUESTION_WORDS and any(
+            word in _VK_WORDS for word in self.words
+        )
 
     def only_filler_outside(self, i: int, j: int) -> bool:
         """Whether every word outside words[i:j] is place filler or a number."""
@@ -235,6 +256,7 @@ class _Hit:
     provincie: str
     status: Status | None
     opmerking: str | None
+    kandidaten: tuple[str, ...] = ()
 
     def place(self) -> Place:
         return Place(
@@ -244,6 +266,7 @@ class _Hit:
             self.provincie,
             self.status,
             self.opmerking,
+            self.kandidaten,
         )
 
 
@@ -255,6 +278,7 @@ def _combine(name: str, areas: Sequence[PostalArea]) -> _Hit:
     flagged = [area for area in areas if area.status is not None]
     status = flagged[0].status if flagged else None
     opmerking = next((area.opmerking for area in flagged if area.opmerking), None)
+    kandidaten = tuple(dict.fromkeys(vk for area in flagged for vk in area.mogelijke_vks))
     if len(provinces) > 1:
         # Never happens in the 2025 data (1040, 1050 and 1804 stay within one province), but
         # if it did, the province could not be told from the text: flag it instead of guessing.
@@ -266,6 +290,7 @@ def _combine(name: str, areas: Sequence[PostalArea]) -> _Hit:
         areas[0].provincie,
         status,
         opmerking,
+        kandidaten,
     )
 
 
@@ -430,6 +455,8 @@ class PlaceIndex:
         starts = {i for i in range(1, len(words)) if _strong_cue(words, i)}
         if 0 < len(content) <= 2:
             starts |= {content[0] - 1, content[0]}
+        elif message.asks_vk_briefly():
+            starts |= set(content)
         for i in sorted(starts):
             for n in (2, 1):  # 'sint niklas' as one candidate before its parts
                 if i < 0 or i + n > len(words):
@@ -477,9 +504,16 @@ def _place_context(message: _Message, i: int, j: int, *, fuzzy: bool = False) ->
     told from a misspelt place, so only a message about nothing but the place, or a strong cue,
     lets the fuzzy match run.
     """
-    if message.only_filler_outside(i, j) or _strong_cue(message.words, i):
+    words = message.words
+    if message.only_filler_outside(i, j):
+        return True
+    if _strong_cue(words, i) and not (
+        words[i - 1] == "te" and not fuzzy and not message.capital_mid_sentence(i)
+    ):
+        # "opvang te Halen" is the town, but "het kind uit de opvang te halen" is the verb: a
+        # name that is also a word needs its capital after "te", even after a strong pair.
         return True
     if fuzzy:
-        return False
-    weak_cue = i >= 1 and message.words[i - 1] in _WEAK_CUES
+        return message.asks_vk_briefly()
+    weak_cue = i >= 1 and words[i - 1] in _WEAK_CUES
     return weak_cue and message.capital_mid_sentence(i)

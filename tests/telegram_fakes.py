@@ -13,6 +13,8 @@ recorded as ``(method, params)`` and answered locally with canned JSON, so a rea
 
 This layer covers what the emulator (tests/e2e) lacks: setMyCommands and other methods,
 inline queries, photos, and Telegram's limits, which tests must check themselves.
+`FaultyRequest` adds scripted transport faults (HTTP 5xx, timeouts, dropped connections)
+for the retry tests, raised the way PTB's `HTTPXRequest` raises them.
 """
 
 from __future__ import annotations
@@ -21,10 +23,14 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import httpx
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 JSONDict = dict[str, Any]
@@ -183,6 +189,97 @@ class RecordingRequest(BaseRequest):
         self.calls.clear()
 
 
+@dataclass(frozen=True)
+class Fault:
+    """What one Bot API call meets instead of its normal answer (see `FaultyRequest`)."""
+
+    status: int | None = None
+    """Answered with this HTTP status (and a Bot API error body)."""
+    raises: type[httpx.HTTPError] | None = None
+    """Or: the transport raised this httpx error (wrapped as HTTPXRequest wraps it)."""
+    delivered: bool = False
+    """Whether the message reached the user all the same (then it is in `calls`)."""
+
+
+FaultScript = Callable[[str, "JSONDict", int], Fault | None]
+"""Decides per call: (method, params, number of earlier calls to that method) → a fault or
+None for the normal answer."""
+
+
+def scripted(faults: Mapping[str, Iterable[Fault | None]]) -> FaultScript:
+    """A script that gives each method its faults in order (None: a normal answer), then
+    normal answers."""
+    queues = {method: deque(items) for method, items in faults.items()}
+
+    def script(method: str, params: JSONDict, count: int) -> Fault | None:
+        queue = queues.get(method)
+        return queue.popleft() if queue else None
+
+    return script
+
+
+def transport_error(kind: type[httpx.HTTPError]) -> NetworkError:
+    """The PTB exception HTTPXRequest raises for an httpx error, with it as the cause."""
+    cause = kind("injected")
+    error: NetworkError = (
+        TimedOut()
+        if isinstance(cause, httpx.TimeoutException)
+        else NetworkError(f"httpx.{kind.__name__}: injected")
+    )
+    error.__cause__ = cause
+    return error
+
+
+class FaultyRequest(RecordingRequest):
+    """A `RecordingRequest` whose calls first meet the faults a script decides.
+
+    `calls` holds what reached Telegram (normal answers, and faults with ``delivered``);
+    `attempts` holds every try as ``(method, fault or None)``.
+    """
+
+    def __init__(self, script: FaultScript, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.script = script
+        self.attempts: list[tuple[str, Fault | None]] = []
+
+    def attempts_at(self, method: str) -> list[Fault | None]:
+        """The faults met by every try of `method`, in order (None: answered normally)."""
+        return [fault for name, fault in self.attempts if name == method]
+
+    async def do_request(  # noqa: PLR0917 - the signature is BaseRequest.do_request's
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Meet the scripted fault, or answer as RecordingRequest does."""
+        api_method = url.rsplit("/", 1)[-1]
+        params: JSONDict = dict(request_data.parameters) if request_data else {}
+        fault = self.script(api_method, params, len(self.attempts_at(api_method)))
+        self.attempts.append((api_method, fault))
+        if fault is None:
+            return await super().do_request(
+                url,
+                method,
+                request_data,
+                read_timeout,
+                write_timeout,
+                connect_timeout,
+                pool_timeout,
+            )
+        if fault.delivered:
+            self.calls.append((api_method, params))
+        if fault.raises is not None:
+            raise transport_error(fault.raises)
+        status = fault.status or HTTPStatus.INTERNAL_SERVER_ERROR
+        body = {"ok": False, "error_code": status, "description": HTTPStatus(status).phrase}
+        return status, json.dumps(body).encode()
+
+
 # -- update payloads ------------------------------------------------------------------------------
 
 
@@ -306,6 +403,78 @@ def button_update(
             "data": data,
         },
     }
+
+
+def mention_entities(text: str, username: str = BOT_USERNAME) -> list[JSONDict]:
+    """The `mention` entities Telegram adds for each ``@username`` in a text (UTF-16 offsets)."""
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    handle = f"@{username}".lower().encode("utf-16-le")
+    lowered = text.lower().encode("utf-16-le", "surrogatepass")
+    found, start = [], 0
+    while (index := lowered.find(handle, start)) >= 0:
+        if index % 2 == 0:
+            found.append({"type": "mention", "offset": index // 2, "length": len(handle) // 2})
+        start = index + 2
+    assert len(encoded) == len(lowered), "lowercasing changed the length"
+    return found
+
+
+NON_TEXT_CONTENT: dict[str, JSONDict] = {
+    "sticker": {
+        "sticker": {
+            "file_id": "s1",
+            "file_unique_id": "s1u",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
+    "voice": {"voice": {"file_id": "v1", "file_unique_id": "v1u", "duration": 3}},
+    "location": {"location": {"latitude": 51.05, "longitude": 3.72}},
+    "contact": {"contact": {"phone_number": "+3290000000", "first_name": "Iemand"}},
+    "photo": {"photo": [{"file_id": "p1", "file_unique_id": "p1u", "width": 90, "height": 90}]},
+    "document": {"document": {"file_id": "d1", "file_unique_id": "d1u"}},
+    "video": {
+        "video": {
+            "file_id": "w1",
+            "file_unique_id": "w1u",
+            "width": 640,
+            "height": 480,
+            "duration": 5,
+        }
+    },
+    "video_note": {
+        "video_note": {"file_id": "n1", "file_unique_id": "n1u", "length": 240, "duration": 4}
+    },
+    "dice": {"dice": {"emoji": "🎲", "value": 3}},
+}
+"""Message contents without text, by kind (photo, document and video may add a caption)."""
+
+
+def media_update(
+    kind: str,
+    caption: str | None = None,
+    *,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    user_id: int = USER_ID,
+    caption_entities: list[JSONDict] | None = None,
+    reply_to_bot: bool = False,
+) -> JSONDict:
+    """An `Update` with a message without text: a sticker, a photo (with a caption)…"""
+    payload = text_update(
+        "", chat_id=chat_id, chat_type=chat_type, user_id=user_id, reply_to_bot=reply_to_bot
+    )
+    message = payload["message"]
+    del message["text"]
+    message.update(NON_TEXT_CONTENT[kind])
+    if caption is not None:
+        message["caption"] = caption
+    if caption_entities:
+        message["caption_entities"] = caption_entities
+    return payload
 
 
 def group_text_update(

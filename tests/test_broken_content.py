@@ -313,7 +313,7 @@ CASES = [
         "bad-utf8-byte",
         _replace_bytes("vragen.yaml", b"Kind vertelt\n", b"Kind vert\xe9lt\n"),
         [
-            "vragen.yaml:12:21: error: het bestand is geen UTF-8-tekst (de byte 0xE9 hier) "
+            "vragen.yaml:13:21: error: het bestand is geen UTF-8-tekst (de byte 0xE9 hier) "
             "(hint: bewaar het als UTF-8 in je teksteditor (niet als 'ANSI' of "
             "'Windows-1252'))"
         ],
@@ -321,12 +321,12 @@ CASES = [
     Case(
         "nul-character",
         _replace("vragen.yaml", "Antwoord over kind vertelt.", "Antwoord over\x00 kind."),
-        [f"vragen.yaml:13:25: error: onzichtbaar stuurteken U+0000 in de tekst {_CONTROL_HINT}"],
+        [f"vragen.yaml:14:25: error: onzichtbaar stuurteken U+0000 in de tekst {_CONTROL_HINT}"],
     ),
     Case(
         "control-character-in-a-comment",
         _replace("stappen.yaml", "stappen:\n", "stappen:\n  # \x1b[31m\n"),
-        [f"stappen.yaml:11:5: error: onzichtbaar stuurteken U+001B in de tekst {_CONTROL_HINT}"],
+        [f"stappen.yaml:12:5: error: onzichtbaar stuurteken U+001B in de tekst {_CONTROL_HINT}"],
     ),
 ]
 BY_ID = {case.id: case for case in CASES}

@@ -24,7 +24,7 @@ def _run(*argv: str) -> tuple[int, str]:
 def test_check_passes_on_good_content() -> None:
     code, out = _run("check", str(FIXTURE_CONTENT))
     assert code == 0
-    assert out.splitlines()[-1].startswith("OK: 45 items, 0 fouten")
+    assert out.splitlines()[-1].startswith("OK: 46 items, 0 fouten")
 
 
 def test_check_fails_and_lists_errors(content_copy: Path) -> None:
@@ -33,7 +33,8 @@ def test_check_fails_and_lists_errors(content_copy: Path) -> None:
     code, out = _run("check", str(content_copy))
     assert code == 1
     assert (
-        f"{content_copy}/stappen.yaml:9:13: error: [stappenplan] verwant: verwijst naar 'x'" in out
+        f"{content_copy}/stappen.yaml:10:13: error: [stappenplan] verwant: verwijst naar 'x'"
+        in out
     )
     assert out.splitlines()[-1].startswith("NIET OK: 1 fouten")
 
@@ -43,7 +44,7 @@ def test_list_json_gives_every_item() -> None:
     rows = json.loads(out)
     assert code == 0
     assert {"id": "acuut-gevaar", "kind": "urgent", "title": "Acuut gevaar"} in rows
-    assert len(rows) == 45
+    assert len(rows) == 46
     assert all(set(row) == {"id", "kind", "title"} for row in rows)
 
 
@@ -51,13 +52,15 @@ def test_ask_json_shape() -> None:
     code, out = _run("--content", str(FIXTURE_CONTENT), "ask", "--json", "er", "is", "een", "mes")
     data = json.loads(out)
     assert code == 0
-    # The fields issue 3 promised stay; urgency v3 adds how urgent and which language.
+    # The fields issue 3 promised stay; urgency v3 adds how urgent and which language, and
+    # issue 9 what the first screen shows.
     assert set(data) == {
         "query",
         "outcome",
         "urgent",
         "hits",
         "text",
+        "first_screen",
         "buttons",
         "elapsed_ms",
         "urgency",
@@ -95,6 +98,24 @@ def test_show_unknown_id_exits_1() -> None:
     code, out = _run("--content", str(FIXTURE_CONTENT), "show", "beslissen", "--json")
     assert code == 0
     assert json.loads(out)["text"].startswith("Stap 5 van 6")
+
+
+def test_show_has_the_phone_structure_first_screen_details_buttons() -> None:
+    code, out = _run("--content", str(FIXTURE_CONTENT), "show", "twijfel")
+    assert code == 0
+    assert out == (
+        "Twijfel\n\nKern over twijfel.\n\n"
+        "▼ Tekst details\n"
+        "│ Antwoord over twijfel.\n"
+        "│\n"
+        "│ Tekst bronnen: example.org (https://example.org/twijfel)\n"
+        "│ Nagekeken op 01-11-2026\n\n"
+        "[1] Tekst knop menu\n"
+    )
+    code, out = _run("--content", str(FIXTURE_CONTENT), "show", "twijfel", "--json")
+    data = json.loads(out)
+    assert data["first_screen"] == "Twijfel\n\nKern over twijfel."
+    assert data["details"].startswith("Antwoord over twijfel.")
 
 
 def test_schema_covers_every_file_and_closes_objects() -> None:

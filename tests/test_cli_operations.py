@@ -97,8 +97,8 @@ def test_setup_sets_the_webhook_menus_and_descriptions(monkeypatch: pytest.Monke
     assert code == 0
     assert out.splitlines() == [
         "webhook set",
-        "command menu: 7 commands",
-        "admin menu (10 commands): 2 of 2",
+        "command menu: 8 commands",
+        "admin menu (11 commands): 2 of 2",
         "description and short description",
     ]
     assert calls["setWebhook"] == 1

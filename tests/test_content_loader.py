@@ -37,8 +37,8 @@ CASES = [
         "    titel: Vk limburg\n",
         "    titel: Vk limburg\n    titel: Nog eens\n",
         [
-            "content/partners.yaml:19:5: error: de sleutel 'titel' staat hier twee keer "
-            "(eerst op regel 18) (hint: verwijder of hernoem een van beide)"
+            "content/partners.yaml:20:5: error: de sleutel 'titel' staat hier twee keer "
+            "(eerst op regel 19) (hint: verwijder of hernoem een van beide)"
         ],
         id="duplicate-key",
     ),
@@ -58,7 +58,7 @@ CASES = [
         "  verwant: [signalen-noteren]\n",
         "  verwant: [signalen-noteern]\n",
         [
-            "content/stappen.yaml:9:13: error: [stappenplan] verwant: verwijst naar "
+            "content/stappen.yaml:10:13: error: [stappenplan] verwant: verwijst naar "
             "'signalen-noteern', maar dat id bestaat niet "
             "(hint: bedoelde je 'signalen-noteren'?)"
         ],
@@ -89,7 +89,7 @@ CASES = [
         "  - id: zelfzorg\n",
         "  - id: twijfel\n",
         [
-            "content/vragen.yaml:131:9: error: [twijfel] id: de id 'twijfel' bestaat al "
+            "content/vragen.yaml:147:9: error: [twijfel] id: de id 'twijfel' bestaat al "
             "(content/vragen.yaml:3) (hint: elke id moet uniek zijn over alle bestanden; kies "
             "een andere id)",
             "content/vragen.yaml:2:1: error: het verplichte item 'zelfzorg' ontbreekt "
@@ -100,10 +100,10 @@ CASES = [
     pytest.param(
         "vragen.yaml",
         "  - id: zelfzorg\n",
-        "  - id: Zelf Zorg!\n    titel: x\n    tekst: y\n    zoektermen: [z]\n"
+        "  - id: Zelf Zorg!\n    titel: x\n    kern: k\n    tekst: y\n    zoektermen: [z]\n"
         "    bronnen: [b]\n    nagekeken: 2026-11-01\n  - id: zelfzorg\n",
         [
-            "content/vragen.yaml:131:9: error: [Zelf Zorg!] id: 'Zelf Zorg!' is geen geldige "
+            "content/vragen.yaml:147:9: error: [Zelf Zorg!] id: 'Zelf Zorg!' is geen geldige "
             "id (hint: gebruik alleen kleine letters, cijfers en '-', maximaal 40 tekens, "
             "zonder '-' vooraan of achteraan)"
         ],
@@ -112,10 +112,10 @@ CASES = [
     pytest.param(
         "vragen.yaml",
         "  - id: zelfzorg\n",
-        "  - id: buiten-bereik\n    titel: x\n    tekst: y\n    zoektermen: [z]\n"
+        "  - id: buiten-bereik\n    titel: x\n    kern: k\n    tekst: y\n    zoektermen: [z]\n"
         "    bronnen: [b]\n    nagekeken: 2026-11-01\n  - id: zelfzorg\n",
         [
-            "content/vragen.yaml:131:9: error: [buiten-bereik] id: de id 'buiten-bereik' is "
+            "content/vragen.yaml:147:9: error: [buiten-bereik] id: de id 'buiten-bereik' is "
             "gereserveerd voor buiten-bereik.yaml (hint: kies een andere id)"
         ],
         id="reserved-id",
@@ -135,7 +135,7 @@ CASES = [
         "        status: te-verifieren\n",
         "        status: nog-nakijken\n",
         [
-            "content/partners.yaml:14:17: error: [vk-antwerpen] contact.status: "
+            "content/partners.yaml:15:17: error: [vk-antwerpen] contact.status: "
             "'nog-nakijken' is geen toegelaten waarde (hint: kies uit: 'te-verifieren')"
         ],
         id="bad-status",
@@ -145,7 +145,7 @@ CASES = [
         '        waarde: "101"\n',
         '        waarde: "bel de politie"\n',
         [
-            "content/partners.yaml:106:17: error: [noodnummers] contact.waarde: "
+            "content/partners.yaml:114:17: error: [noodnummers] contact.waarde: "
             "'bel de politie' is geen telefoonnummer "
             '(hint: alleen cijfers en spaties, bv. "078 150 100")'
         ],
@@ -166,7 +166,7 @@ CASES = [
         "stappen:\n",
         "stappen:\n\t- id: x\n",
         [
-            "content/stappen.yaml:11:1: error: dit is geen geldige YAML: found character '\\t' "
+            "content/stappen.yaml:12:1: error: dit is geen geldige YAML: found character '\\t' "
             "that cannot start any token (hint: kijk naar de inspringing (spaties, geen tabs) "
             "en zet tekst met ':' of '#' tussen aanhalingstekens)"
         ],
@@ -198,7 +198,7 @@ CASES = [
         '  knop_menu: "Tekst knop menu"\n',
         '  knop_menu: "Tekst knop menu die veel te lang is voor een knop"\n',
         [
-            "content/teksten.yaml:27:14: error: teksten.knop_menu: is te lang: 49 tekens "
+            "content/teksten.yaml:26:14: error: teksten.knop_menu: is te lang: 49 tekens "
             "(max. 40) (hint: maak de tekst korter (zie 'Grenzen' in content/README.md))"
         ],
         id="button-text-too-long",
@@ -209,8 +209,8 @@ CASES = [
         "    bronnen:\n" + "".join(f"      - {'b' * 490} {i}\n" for i in range(17)),
         [
             "content/vragen.yaml:3:9: error: [twijfel] id: het antwoord van dit item is in "
-            "totaal te lang: 8400 tekens (max. 8000: titel, tekst, checklist, contact en "
-            "bronnen samen) (hint: maak de tekst korter of verdeel het onderwerp over twee "
+            "totaal te lang: 8418 tekens (max. 8000: titel, kern, tekst, checklist, contact "
+            "en bronnen samen) (hint: maak de tekst korter of verdeel het onderwerp over twee "
             "items)"
         ],
         id="item-reply-too-long",
@@ -331,6 +331,119 @@ def test_scalars_stay_what_the_admin_typed(content_copy: Path) -> None:
     library = load_library(content_copy, today=TODAY)
     contact = library.items["noodnummers"].contact[0]  # type: ignore[attr-defined]
     assert contact.waarde == "0470 12 34 56"
+
+
+# -- the first screen, UI texts, themes, VK phone numbers -----------------------------------------
+
+
+def test_a_core_over_the_limit_is_refused_with_file_and_line(content_copy: Path) -> None:
+    _edit(
+        content_copy,
+        "vragen.yaml",
+        "    kern: Kern over twijfel.\n",
+        "    kern: " + "kern " * 71 + "\n",
+    )
+    assert _messages(content_copy) == [
+        "content/vragen.yaml:11:11: error: [twijfel] kern: is te lang: 354 tekens (max. 350) "
+        "(hint: maak de tekst korter (zie 'Grenzen' in content/README.md))"
+    ]
+
+
+def test_a_first_screen_over_the_limit_is_refused_at_the_core(content_copy: Path) -> None:
+    # Each part is within its own limit; together, with the notice, they do not fit a phone.
+    _edit(content_copy, "vragen.yaml", "    titel: Twijfel\n", f"    titel: {'T' * 110}\n")
+    _edit(
+        content_copy,
+        "vragen.yaml",
+        "    kern: Kern over twijfel.\n",
+        f"    kern: {'k' * 340}\n    status: te-verifieren\n",
+    )
+    _edit(
+        content_copy,
+        "teksten.yaml",
+        '  te_verifieren_item: "Tekst te verifieren item"\n',
+        f'  te_verifieren_item: "{"n" * 150}"\n',
+    )
+    assert _messages(content_copy) == [
+        "content/vragen.yaml:11:11: error: [twijfel] kern: het eerste scherm van dit antwoord "
+        "(titel, kern, meldingen, contact) is te lang: 604 tekens (max. 557) (hint: maak de "
+        "kern of de titel korter: de uitleg hoort in 'tekst', die onder het eerste scherm "
+        "staat (zie 'Grenzen' in content/README.md))"
+    ]
+
+
+def test_a_text_key_nothing_uses_is_a_warning(content_copy: Path) -> None:
+    _edit(
+        content_copy,
+        "teksten.yaml",
+        '  knop_menu: "Tekst knop menu"\n',
+        '  knop_menu: "Tekst knop menu"\n  knop_mneu: "Menu"\n  oud_ding: "Weg"\n',
+    )
+    assert _messages(content_copy) == []
+    warnings = _messages(content_copy, Level.WARNING)
+    assert (
+        "content/teksten.yaml:27:14: warning: teksten.knop_mneu: de tekst 'knop_mneu' wordt "
+        "nergens gebruikt: de bot toont ze nooit (hint: bedoelde je 'knop_menu'?)" in warnings
+    )
+    assert (
+        "content/teksten.yaml:28:13: warning: teksten.oud_ding: de tekst 'oud_ding' wordt "
+        "nergens gebruikt: de bot toont ze nooit (hint: verwijder ze, of kijk de naam na)"
+        in warnings
+    )
+    library = load_library(content_copy, today=TODAY)
+    assert "oud_ding" not in library.texts
+
+
+def test_a_missing_text_key_is_an_error(content_copy: Path) -> None:
+    _edit(content_copy, "teksten.yaml", '  knop_faq: "Tekst knop faq"\n', "")
+    assert _messages(content_copy) == [
+        "content/teksten.yaml:3:3: error: teksten: de tekst 'knop_faq' ontbreekt "
+        "(hint: voeg onder 'teksten:' een regel 'knop_faq: …' toe)"
+    ]
+
+
+def test_a_theme_points_at_existing_items_only(content_copy: Path) -> None:
+    _edit(content_copy, "veelgestelde-vragen.yaml", "[beroepsgeheim, ", "[beroepsgehiem, ")
+    assert _messages(content_copy) == [
+        "content/veelgestelde-vragen.yaml:9:13: error: [recht] items: verwijst naar "
+        "'beroepsgehiem', maar dat id bestaat niet (hint: bedoelde je 'beroepsgeheim'?)"
+    ]
+
+
+def test_a_theme_with_too_many_items_is_refused(content_copy: Path) -> None:
+    _edit(
+        content_copy,
+        "veelgestelde-vragen.yaml",
+        "[beroepsgeheim, spreekrecht]",
+        "[beroepsgeheim, spreekrecht, hulpplicht, privacy, cijfers, zelfzorg]",
+    )
+    assert _messages(content_copy) == [
+        "content/veelgestelde-vragen.yaml:9:12: error: [recht] items: te veel elementen: 6 "
+        "(max. 5) (hint: schrap of verdeel elementen (zie 'Grenzen' in content/README.md))"
+    ]
+
+
+def test_a_vk_phone_number_needs_its_source_and_date(content_copy: Path) -> None:
+    _edit(
+        content_copy,
+        "partners.yaml",
+        "      - soort: telefoon\n        status: te-verifieren\n",
+        '      - soort: telefoon\n        waarde: "011 00 00 00"\n',
+    )
+    assert _messages(content_copy) == [
+        "content/partners.yaml:15:17: error: [vk-antwerpen] contact.waarde: het "
+        "telefoonnummer van een Vertrouwenscentrum heeft ook 'bron en nagekeken' nodig (hint: "
+        'zet erbij waar je het nummer vond (bron) en wanneer (nagekeken: "JJJJ-MM-DD"), of '
+        "laat het op status: te-verifieren)"
+    ]
+
+
+def test_candidate_vks_of_a_postal_code_must_be_vks(content_copy: Path) -> None:
+    _edit(content_copy, "regios.yaml", "[vk-antwerpen, vk-oost-vlaanderen]", "[vk-antwerpen, caw]")
+    assert _messages(content_copy) == [
+        "content/regios.yaml:59:35: error: [2070] mogelijke_vks: 'caw' is geen "
+        "Vertrouwenscentrum van een provincie (hint: kijk de schrijfwijze na)"
+    ]
 
 
 def test_files_whose_fields_all_have_defaults_may_be_left_out() -> None:

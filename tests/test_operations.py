@@ -18,15 +18,20 @@ from telegram import Update
 
 from bot import actions, health
 from bot.config import Settings
-from bot.counting import CountingEngine
+from bot.content.limits import MAX_BUTTONS, MAX_FIRST_SCREEN_CHARS
+from bot.content.model import DecisionOutcome
+from bot.counting import CountingEngine, admin_texts
+from bot.engine import Engine
+from bot.replies import capped
 from bot.storage import Storage
-from bot.store import ContentStore
+from bot.store import ContentStore, shipped_model
 from bot.usage import Kind, Usage, UsageConfig
 from bot_telegram.app import App, build_application
 from bot_telegram.concurrency import ChatOrderedProcessor
 from bot_telegram.operations import ADMIN_COMMANDS, Operations
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 from tests.telegram_fakes import (
+    BOT_USERNAME,
     USER_ID,
     JSONDict,
     RecordingRequest,
@@ -38,6 +43,8 @@ from tests.test_telegram_handlers import TOKEN, buttons, callback_data, check_se
 
 ADMIN = 9001
 YEAR_NOW = time.gmtime().tm_year
+HELP = "Tekst hulp\n<blockquote expandable>Tekst hulp commandos</blockquote>"
+"""The fixture's help as sent: the commands in its expandable details (issue 9)."""
 
 
 class Bot:
@@ -110,7 +117,7 @@ async def test_every_admin_command_gives_a_non_admin_the_ordinary_help(
     async with running(tmp_path, log_unanswered=True) as bot:
         before = bot.engine.store.current
         sent = await bot.feed(command_update(f"/{command} 2026", user_id=USER_ID))
-        assert [p["text"] for p in sent] == ["Tekst hulp"]
+        assert [p["text"] for p in sent] == [HELP]
         assert bot.rec.methods == ["sendMessage"]  # no photo, nothing else
         assert bot.engine.store.current is before
 
@@ -181,7 +188,7 @@ async def test_unanswered_and_none_of_these_are_logged_redacted_and_grouped(
         [clarify] = await bot.feed(text_update("signalen"))
         none = [d for d in callback_data(clarify) if d.startswith("n")]
         assert len(none) == 1
-        assert none[0].startswith("n:")  # the token of the held question
+        assert none[0].startswith("n*:")  # in place, with the token of the held question
         await bot.feed(button_update(none[0]))
         sent = await bot.feed(command_update("/onbeantwoord", user_id=ADMIN))
         [report] = [str(p["text"]) for p in sent]
@@ -316,7 +323,7 @@ async def test_the_heartbeat_writes_the_status_file(tmp_path: Path) -> None:
         await app.post_shutdown(app)
     healthy, reason = health.check(path)
     assert healthy, reason
-    assert reason.startswith("serving 45 items")
+    assert reason.startswith("serving 46 items")
     storage.close()
 
 
@@ -350,3 +357,104 @@ async def test_an_edited_admin_command_is_not_run_again(tmp_path: Path) -> None:
         update["edited_message"] = {**message, "edit_date": message["date"]}
         assert await bot.feed(update) == []
         assert bot.rec.methods == []
+
+
+# -- after the merge with issues 8, 9 and 10 -------------------------------------------------
+
+
+async def test_a_non_admin_in_a_group_gets_what_an_unknown_command_gets(tmp_path: Path) -> None:
+    """Plain `/statistieken` in a group: silence, as for any command not addressed to the bot;
+    `/statistieken@bot`: the ordinary help, never "bedoelde je…"."""
+    async with running(tmp_path) as bot:
+        for command in ADMIN_COMMANDS:
+            assert await bot.feed(command_update(f"/{command}", chat_type="supergroup")) == []
+            assert bot.rec.methods == []
+            addressed = command_update(
+                f"/{command}", chat_type="supergroup", bot_username=BOT_USERNAME
+            )
+            assert [p["text"] for p in await bot.feed(addressed)] == [HELP]
+
+
+async def test_admin_replies_land_in_the_topic_and_count_as_delivered(tmp_path: Path) -> None:
+    """The report and the chart go through `Handlers` (issue 8's delivery tracking, issue 9's
+    forum topics): into the topic asked from, and no apology after them."""
+    async with running(tmp_path) as bot:
+        await bot.feed(button_update("i:e-learning", user_id=1))
+        update = command_update("/statistieken", user_id=ADMIN, chat_type="supergroup")
+        update["message"].update(message_thread_id=77, is_topic_message=True)
+        sent = await bot.feed(update)
+        [photo] = bot.rec.calls_to("sendPhoto")
+        assert [p["message_thread_id"] for p in sent] == [77] * len(sent)
+        assert photo["message_thread_id"] == 77
+        handlers = getattr(next(iter(bot.app.error_handlers)), "__self__")  # noqa: B009
+        assert update["update_id"] in handlers._answered
+
+
+async def test_feedback_keeps_six_buttons_and_the_first_screen_on_the_shipped_content(
+    tmp_path: Path,
+) -> None:
+    """👍/👎 take the first row; the answer keeps its menu row and its most needed related
+    items, never more than six buttons in all, and "Was dit nuttig?" only where the first
+    screen still fits. Navigation is never given up: the step plan keeps its six steps."""
+    storage = Storage.open(tmp_path / "data")
+    usage = Usage(storage, UsageConfig(log_unanswered=False, retention_days=30))
+    engine = CountingEngine(ContentStore.open(SHIPPED_CONTENT, model=shipped_model()), usage)
+    plain = Engine(ContentStore.open(SHIPPED_CONTENT, model=shipped_model()))
+    texts = admin_texts(engine.store.current)
+    voted, without = set(), set()
+    try:
+        for item in engine.store.current.library.items.values():
+            for question in item.zoektermen[:2]:
+                answer = engine.ask(question)
+                if answer.outcome.value != "answer" or answer.urgent:
+                    continue
+                reply, before = answer.reply, plain.ask(question).reply
+                assert len(reply.all_buttons()) <= MAX_BUTTONS, question
+                assert len(reply.first_screen()) <= MAX_FIRST_SCREEN_CHARS, question
+                if answer.hits[0].item_id != "privacy":  # which gets what this server stores
+                    assert reply.details == before.details
+                if reply.buttons == before.buttons:
+                    without.add(answer.hits[0].item_id)
+                    assert len(before.all_buttons()) > MAX_BUTTONS - 2, question
+                    continue
+                voted.add(answer.hits[0].item_id)
+                assert [b.label for b in reply.buttons[0]] == [
+                    texts.knop_nuttig_ja,
+                    texts.knop_nuttig_nee,
+                ]
+                assert reply.buttons[1:] == capped(before.buttons, MAX_BUTTONS - 2), question
+                if len(before.all_buttons()) > MAX_BUTTONS - 2:
+                    assert reply.buttons[-1] == before.buttons[-1], question  # the menu stays
+    finally:
+        storage.close()
+    assert len(voted) > 40
+    assert without == {"stappenplan"}
+
+
+async def test_decision_aid_outcomes_are_counted(tmp_path: Path) -> None:
+    """Issue 11: each outcome of the decision aid reached is counted by its id; its questions,
+    its start and a button the tree no longer has are not outcomes."""
+    async with running(tmp_path) as bot:
+        tree = bot.engine.store.current.replies.decision_tree
+        assert tree is not None
+        places = list(tree.paths())
+        outcomes = [p for p in places if isinstance(p.node, DecisionOutcome)]
+        questions = [p for p in places if not isinstance(p.node, DecisionOutcome)]
+        assert outcomes
+        assert questions
+        await bot.feed(button_update(actions.decision()))
+        for place in questions:
+            await bot.feed(button_update(actions.decision(place.node.id, place.path)))
+        for place in outcomes:
+            await bot.feed(button_update(actions.decision(place.node.id, place.path)))
+        await bot.feed(button_update(actions.decision(outcomes[0].node.id, (3, 3))))  # outdated
+        bot.engine.usage.flush()
+        counted = {
+            r.detail: r.n
+            for r in bot.storage.counts("2000-01-01", "2999-12-31")
+            if r.kind == Kind.DECISION
+        }
+    expected: dict[str, int] = {}
+    for place in outcomes:
+        expected[place.node.id] = expected.get(place.node.id, 0) + 1
+    assert counted == expected

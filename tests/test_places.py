@@ -93,6 +93,8 @@ POSITIVES: list[tuple[str, str, str]] = [
     ("kortrijck", "west-vlaanderen", "Kortrijk"),
     ("antwerpn", "antwerpen", "Antwerpen"),
     ("hasslet", "limburg", "Hasselt"),
+    # A misspelt place in a short question for the VK.
+    ("tongere wat is oos vk", "limburg", "Tongeren-Borgloon"),
     ("ik werk in roeselaere", "west-vlaanderen", "Roeselare"),
     ("in oostende", "west-vlaanderen", "Oostende"),
     ("ik werk in sint niklas", "oost-vlaanderen", "Sint-Niklaas"),
@@ -126,6 +128,8 @@ ORDINARY_QUESTIONS: list[str] = [
     "mag ik het kind laten ophalen door oma",
     "de ouders komen het kind niet halen",
     "om het kind op te halen",
+    "de papa dreigt het kind uit de opvang te halen",
+    "ze wil hem uit de kinderopvang te halen, wat nu",
     "hoe moet ik een gesprek voeren met de ouders",
     "is het nodig om een gesprek te voeren",
     "wat menen ze met een verontrusting",

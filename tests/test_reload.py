@@ -15,6 +15,8 @@ from tests.conftest import FIXTURE_CONTENT
 from tests.telegram_fakes import USER_ID, RecordingRequest, command_update
 
 TOKEN = "123:TEST"
+HELP = "Tekst hulp\n<blockquote expandable>Tekst hulp commandos</blockquote>"
+"""The fixture's help as sent: the commands in its expandable details (issue 9)."""
 
 
 async def _herlaad(engine: Engine, admins: frozenset[int]) -> list[str]:
@@ -43,7 +45,7 @@ async def test_an_admin_reloads_edited_content(tmp_path: Path) -> None:
     texts = await _herlaad(engine, frozenset({USER_ID}))
     # What changed: the item and its file.
     assert texts == [
-        "Herladen: 45 items, 6 waarschuwingen.\n\n"
+        "Herladen: 46 items, 6 waarschuwingen.\n\n"
         "• Tekst herladen gewijzigd ids=twijfel\n"
         "• Tekst herladen bestanden bestanden=vragen.yaml"
     ]
@@ -59,7 +61,7 @@ async def test_broken_content_is_refused_and_the_last_good_stays(tmp_path: Path)
     assert len(texts) == 1
     assert texts[0].startswith("<b>Niet herladen: 1 fouten.</b>")
     # The file as named in the content folder: an admin never sees the server's paths.
-    assert "\n• vragen.yaml:2:1: error: dit is geen geldige YAML" in texts[0]
+    assert "• vragen.yaml:2:1: error: dit is geen geldige YAML" in texts[0]
     assert str(tmp_path) not in texts[0]
     # The bot still answers from the previous content.
     assert engine.ask("twijfel").hits[0].item_id == "twijfel"
@@ -69,7 +71,7 @@ async def test_non_admins_get_the_ordinary_help_and_nothing_reloads(tmp_path: Pa
     folder, engine = _copy(tmp_path)
     before = engine.store.current
     (folder / "vragen.yaml").write_text("vragen: [\n")
-    assert await _herlaad(engine, frozenset({999})) == ["Tekst hulp"]
+    assert await _herlaad(engine, frozenset({999})) == [HELP]
     assert engine.store.current is before
 
 
@@ -78,7 +80,7 @@ async def test_a_reload_says_what_was_added_removed_or_that_nothing_changed(
 ) -> None:
     folder, engine = _copy(tmp_path)
     assert await _herlaad(engine, frozenset({USER_ID})) == [
-        "Herladen: 45 items, 6 waarschuwingen.\n\nTekst herladen niets"
+        "Herladen: 46 items, 6 waarschuwingen.\n\nTekst herladen niets"
     ]
     vragen = folder / "vragen.yaml"
     text = vragen.read_text()
@@ -87,7 +89,7 @@ async def test_a_reload_says_what_was_added_removed_or_that_nothing_changed(
     extra = text[start:end].replace("id: cijfers", "id: cijfers-extra")
     vragen.write_text(text[:end] + extra + text[end:])
     [reply] = await _herlaad(engine, frozenset({USER_ID}))
-    assert reply.startswith("Herladen: 46 items")
+    assert reply.startswith("Herladen: 47 items")
     assert "• Tekst herladen nieuw ids=cijfers-extra\n" in reply
     assert engine.show("cijfers-extra") is not None
     vragen.write_text(text)

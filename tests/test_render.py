@@ -15,38 +15,63 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
-from bot.replies import Block, Button, Reply, Style
-from bot_telegram.render import MAX_TEXT, OutgoingMessage, keyboard, to_messages
+from bot.replies import Block, Button, Link, Reply, Style
+from bot_telegram.render import (
+    MAX_TEXT,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
+    OutgoingMessage,
+    _cut,
+    keyboard,
+    to_messages,
+)
 
-_TOKEN = re.compile(r"<(/?)(b|i)>|&(amp|lt|gt|quot);|[^<>&]+|[<>&]")
+_TOKEN = re.compile(
+    r"<(/?)(b|i|blockquote|a)( expandable| href=\"[^\"<>]*\")?>|&(amp|lt|gt|quot);|[^<>&]+|[<>&]"
+)
+_OPENING = {"b": "", "i": "", "blockquote": "expandable", "a": "href"}
+_QUOTE = re.compile(r"<blockquote expandable>.*?</blockquote>", re.DOTALL)
 
 
 def assert_telegram_html(text: str) -> str:
     """Fail unless `text` is valid for parse_mode=HTML as the renderer writes it; return it plain.
 
     Telegram rejects a message whose ``<``, ``>`` or ``&`` is neither part of a tag nor an
-    entity, and a tag left open at the end of a message ("Can't parse entities").
+    entity, and a tag left open at the end of a message ("Can't parse entities"). The renderer
+    writes <b>, <i>, <a href="…"> and <blockquote expandable>; a quotation is never inside
+    another tag, and no tag is nested in itself.
     """
     open_tags: list[str] = []
     plain: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         if match.group(2):
-            tag = match.group(2)
+            tag, attribute = match.group(2), match.group(3) or ""
             if match.group(1):
+                assert not attribute, f"attribute on a closing tag in {text!r}"
                 assert open_tags, f"</{tag}> without <{tag}> in {text!r}"
                 assert open_tags[-1] == tag, f"</{tag}> closes <{open_tags[-1]}> in {text!r}"
                 open_tags.pop()
             else:
+                expected = _OPENING[tag]
+                assert attribute.strip().startswith(expected), f"<{tag}{attribute}> in {text!r}"
                 assert tag not in open_tags, f"<{tag}> nested in itself in {text!r}"
+                if tag == "blockquote":
+                    assert not open_tags, f"a quotation inside <{open_tags[-1]}> in {text!r}"
                 open_tags.append(tag)
-        elif match.group(3):
+        elif match.group(4):
             plain.append(html.unescape(token))
         else:
             assert token not in {"<", ">", "&"}, f"unescaped {token!r} in {text!r}"
             plain.append(token)
     assert not open_tags, f"unclosed {open_tags} in {text!r}"
     return "".join(plain)
+
+
+def first_screen_of(text: str) -> str:
+    """What a phone shows of a message before the details are expanded: the text outside
+    expandable quotations, tags stripped, entities unescaped."""
+    return assert_telegram_html(_QUOTE.sub("", text))
 
 
 def texts(messages: list[OutgoingMessage]) -> list[str]:
@@ -80,6 +105,24 @@ def test_validator_rejects_what_telegram_rejects(bad: str) -> None:
 
 def test_validator_returns_the_visible_text() -> None:
     assert assert_telegram_html("<b>A &amp; B</b> &lt;3 <i>x</i>") == "A & B <3 x"
+    quoted = '<b>Kern</b>\n<blockquote expandable>Meer <a href="https://a.be/?x=1&amp;y=2">a.be</a></blockquote>'
+    assert assert_telegram_html(quoted) == "Kern\nMeer a.be"
+    assert first_screen_of(quoted) == "Kern\n"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "<b><blockquote expandable>x</blockquote></b>",
+        "<blockquote expandable><blockquote expandable>x</blockquote></blockquote>",
+        "<blockquote expandable>x",
+        '<a href="x"><a href="y">z</a></a>',
+        "<a>x</a>",
+    ],
+)
+def test_validator_rejects_bad_quotations_and_links(bad: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_telegram_html(bad)
 
 
 # -- escaping and styles --------------------------------------------------------------------------
@@ -135,6 +178,64 @@ def test_empty_reply_is_still_a_message() -> None:
     [message] = to_messages(Reply((), ((Button("Menu", "m"),),)))
     assert message.text == "…"
     assert callback_rows(message.keyboard) == [["m"]]
+
+
+# -- details, links and the first screen ----------------------------------------------------------
+
+
+def test_details_go_in_an_expandable_quotation_between_first_screen_and_footer() -> None:
+    reply = Reply(
+        (Block(Style.TITLE, ("Titel",)), Block(Style.TEXT, ("Kern.",))),
+        ((Button("Menu", "m"),),),
+        details=(Block(Style.TEXT, ("Uitleg.",)), Block(Style.BULLETS, ("een", "twee"))),
+        footer=(Block(Style.NOTE, ("Dit helpt ook:",)),),
+    )
+    [message] = to_messages(reply)
+
+    assert message.text == (
+        "<b>Titel</b>\n\nKern.\n<blockquote expandable>Uitleg.\n\n• een\n• twee"
+        "</blockquote>\n<i>Dit helpt ook:</i>"
+    )
+    assert first_screen_of(message.text) == reply.first_screen()
+
+
+def test_links_are_short_labels_with_escaped_addresses() -> None:
+    line = ("Bronnen: ", Link("kindreflex.be", 'https://kindreflex.be/a?b=1&c="2"'), " · ", "Doc")
+    reply = Reply((Block(Style.TEXT, ("x",)),), details=(Block(Style.LINKS, (line,)),))
+    [message] = to_messages(reply)
+
+    assert (
+        '<a href="https://kindreflex.be/a?b=1&amp;c=&quot;2&quot;">kindreflex.be</a> · Doc'
+        in message.text
+    )
+    assert "https://" not in assert_telegram_html(message.text)
+
+
+def test_long_details_continue_in_a_new_quotation_in_the_next_message() -> None:
+    details = tuple(Block(Style.TEXT, (" ".join(["detail"] * 150),)) for _ in range(8))
+    reply = Reply((Block(Style.TEXT, ("Kern.",)),), ((Button("Menu", "m"),),), details=details)
+    messages = to_messages(reply)
+
+    assert len(messages) == 3  # 8 blocks of 1,049 characters: three a message
+    assert messages[0].text.startswith("Kern.\n" + QUOTE_OPEN)
+    for message in messages:
+        assert len(message.text) <= MAX_TEXT
+        assert message.text.endswith(QUOTE_CLOSE)
+        assert_telegram_html(message.text)
+    assert all(m.text.startswith(QUOTE_OPEN) for m in messages[1:])
+    assert words(" ".join(assert_telegram_html(m.text) for m in messages)).count("detail") == 1200
+
+
+def test_a_link_is_never_cut_in_a_long_line() -> None:
+    link = Link("label", "https://example.org/" + "p" * 60)
+    line = tuple(part for _ in range(30) for part in ("woord " * 5, link, " "))
+    messages = to_messages(Reply((Block(Style.LINKS, (line,)),)), limit=300)
+
+    assert len(messages) > 1
+    for message in messages:
+        assert len(message.text) <= 300
+        assert_telegram_html(message.text)
+    assert sum(m.text.count("<a href=") for m in messages) == 30
 
 
 # -- splitting ------------------------------------------------------------------------------------
@@ -252,14 +353,15 @@ def test_an_html_entity_is_never_split(shift: int) -> None:
         ),
         max_size=8,
     ),
-    limit=st.integers(min_value=40, max_value=400),
+    limit=st.integers(min_value=80, max_value=400),
+    split=st.integers(min_value=0, max_value=8),
 )
 def test_any_reply_renders_to_valid_messages_within_the_limit(
-    blocks: list[tuple[Style, list[str]]], limit: int
+    blocks: list[tuple[Style, list[str]]], limit: int, split: int
 ) -> None:
-    reply = Reply(
-        tuple(Block(style, tuple(lines)) for style, lines in blocks), ((Button("Menu", "m"),),)
-    )
+    # The first `split` blocks are the first screen, the rest the details.
+    made = tuple(Block(style, tuple(lines)) for style, lines in blocks)
+    reply = Reply(made[:split], ((Button("Menu", "m"),),), details=made[split:])
     messages = to_messages(reply, limit=limit)
 
     visible = [assert_telegram_html(text) for text in texts(messages)]
@@ -268,6 +370,52 @@ def test_any_reply_renders_to_valid_messages_within_the_limit(
     expected = "".join("".join(line.split()) for _, lines in blocks for line in lines) or "…"
     assert "".join("".join(words(text)) for text in visible) == expected
     assert [m.keyboard is not None for m in messages] == [False] * (len(messages) - 1) + [True]
+
+
+# -- linear-time splitting ------------------------------------------------------------------------
+
+
+def _cut_before(text: str, limit: int) -> list[str]:
+    """`render._cut` as it was before it was made linear (it sliced off the rest every time)."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        if cut <= limit // 2:
+            cut = limit
+            entity = text.rfind("&", max(0, cut - len("&amp;") + 1), cut)
+            if entity > 0 and ";" not in text[entity:cut]:
+                cut = entity
+        parts.append(text[:cut])
+        text = text[cut:].lstrip()
+    parts.append(text)
+    return parts
+
+
+@given(
+    text=st.lists(st.sampled_from(["a", "bb", " ", "  ", "\n", "\u3000", "&amp;", "&lt;"])).map(
+        "".join
+    ),
+    limit=st.integers(min_value=6, max_value=60),
+)
+def test_cutting_gives_the_same_parts_as_before(text: str, limit: int) -> None:
+    assert _cut(text, limit) == _cut_before(text, limit)
+
+
+def _long_reply(characters: int) -> Reply:
+    words_ = ("kind", "ouders", "&", "<signalen>", "vertrouwenscentrum", "x" * 30)
+    line = " ".join(words_[i % len(words_)] for i in range(characters // 6))[:characters]
+    return Reply((Block(Style.TEXT, (line,)), Block(Style.BULLETS, (line[:50_000],) * 4)))
+
+
+def test_a_megabyte_renders_and_twice_as_much_gives_twice_as_many_messages() -> None:
+    # Complexity, not time: the messages of 1 MB and of 2 MB, each split completely.
+    one, two = (to_messages(_long_reply(size)) for size in (1_000_000, 2_000_000))
+    assert all(len(m.text) <= MAX_TEXT for m in one + two)
+    ratio = len(two) / len(one)
+    assert 1.5 < ratio < 2.1, (len(one), len(two))
+    source = _long_reply(1_000_000)
+    visible = [w for m in one for w in words(assert_telegram_html(m.text))]
+    assert visible == words(source.plain_text())
 
 
 # -- keyboards ------------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ recorded sendMessage against Telegram's rules (HTML parse mode, 4096 characters,
 callback data that `bot.actions.decode` reads back).
 
 Offline only (the emulator lacks them or does not enforce them, see tests/e2e):
-setMyCommands and the descriptions, groups, Telegram's limits, flood waits (429 RetryAfter)
+setMyCommands and the descriptions, groups (mention entities, replies to the bot,
+`/cmd@bot`, /herlaad answered privately), Telegram's limits, flood waits (429 RetryAfter)
 through the real AIORateLimiter, webhook mode (PTB's webhook server on 127.0.0.1 with the
-secret token; setWebhook recorded), error handling and content reloads.
+secret token; setWebhook recorded), error handling, content reloads, photos with captions and
+every other message without text, edited messages, lone surrogates, and a rejected token
+(401/404). Retries are in tests/test_delivery.py and tests/test_fault_injection.py.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -33,37 +37,55 @@ import pytest
 import yaml
 from telegram import Update
 from telegram.constants import MessageLimit
-from telegram.error import NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter
 from telegram.request import RequestData
 
 from bot import actions
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from bot.engine import Answer, Engine
 from bot.matching import Outcome
 from bot.replies import Block, Button, Reply, Style
 from bot.store import ContentStore
-from bot_telegram.app import COMMANDS, App, build_application
+from bot_telegram.app import COMMANDS, App, build_application, run
+from bot_telegram.delivery import RetryPolicy
 from tests.conftest import FIXTURE_CONTENT
 from tests.telegram_fakes import (
     BOT_ID,
     BOT_USERNAME,
     CHAT_ID,
     GROUP_CHAT_ID,
+    NON_TEXT_CONTENT,
     USER_ID,
+    Fault,
+    FaultyRequest,
     JSONDict,
     RecordingRequest,
+    bot_user_dict,
     button_update,
     chat_dict,
     command_update,
     group_text_update,
+    media_update,
+    mention_entities,
+    scripted,
     text_update,
     user_dict,
 )
-from tests.test_render import assert_telegram_html
+from tests.test_render import assert_telegram_html, first_screen_of
 
 TOKEN = f"{BOT_ID}:TEST"
-MAIN_MENU = ["i:stappenplan", "c", "l", "i:noodnummers", "i:privacy"]
+HELP = "Tekst hulp\n<blockquote expandable>Tekst hulp commandos</blockquote>"
+MAIN_MENU = ["i*:stappenplan", "i:beslishulp", "q*", "c*", "i:noodnummers", "l*"]
+PROVINCES = [
+    "i*:vk-antwerpen",
+    "i*:vk-limburg",
+    "i*:vk-oost-vlaanderen",
+    "i*:vk-vlaams-brabant",
+    "i*:vk-west-vlaanderen",
+    "i*:vk-brussel",
+]
+FALLBACK = ["c", "q", "i:stappenplan", "i:kind-en-gezin-lijn", "i:1712", "m"]
 STEPS = [
     "signalen-noteren",
     "intern-overleg",
@@ -73,6 +95,9 @@ STEPS = [
     "opvolgen",
 ]
 MAX_CALLBACK_BYTES = 64
+MAX_BUTTONS = 6
+FAST_RETRY = RetryPolicy(budget=2.0, first_delay=0.001, max_delay=0.01, jitter=0.0)
+"""The production policy's rules with waits of milliseconds (tests pass it, never patch it)."""
 
 
 # -- fixtures and helpers -------------------------------------------------------------------------
@@ -88,20 +113,40 @@ def rec() -> RecordingRequest:
     return RecordingRequest()
 
 
-def build(engine: Engine, rec: RecordingRequest, *, rate_limit: bool = False) -> App:
+def build(
+    engine: Engine,
+    rec: RecordingRequest,
+    *,
+    rate_limit: bool = False,
+    retry: RetryPolicy = FAST_RETRY,
+    admins: frozenset[int] = frozenset(),
+    clock: Callable[[], float] | None = None,
+) -> App:
     """The bot as `playbook run` builds it, with the offline transport."""
-    settings = Settings(content_dir=FIXTURE_CONTENT, token=TOKEN)
+    settings = Settings(content_dir=FIXTURE_CONTENT, token=TOKEN, admin_ids=admins)
     return build_application(
-        settings, engine, request=rec, updates_request=RecordingRequest(), rate_limit=rate_limit
+        settings,
+        engine,
+        request=rec,
+        updates_request=RecordingRequest(),
+        rate_limit=rate_limit,
+        retry=retry,
+        clock=clock or time.monotonic,
     )
 
 
 @asynccontextmanager
 async def running(
-    engine: Engine, rec: RecordingRequest, *, rate_limit: bool = False
+    engine: Engine,
+    rec: RecordingRequest,
+    *,
+    rate_limit: bool = False,
+    retry: RetryPolicy = FAST_RETRY,
+    admins: frozenset[int] = frozenset(),
+    clock: Callable[[], float] | None = None,
 ) -> AsyncIterator[App]:
     """An initialised app; the getMe of start-up is forgotten, the sent messages are checked."""
-    app = build(engine, rec, rate_limit=rate_limit)
+    app = build(engine, rec, rate_limit=rate_limit, retry=retry, admins=admins, clock=clock)
     async with app:
         assert rec.methods == ["getMe"]
         rec.clear()
@@ -122,14 +167,16 @@ async def feed(app: App, payload: JSONDict) -> None:
 
 
 def check_sent_messages(rec: RecordingRequest) -> None:
-    """Every message the bot sent is one Telegram accepts, with buttons the bot understands."""
-    for params in rec.calls_to("sendMessage"):
+    """Every message the bot sent or edited is one Telegram accepts, with at most six buttons
+    the bot understands."""
+    for params in shown_messages(rec):
         text = params["text"]
         assert isinstance(text, str)
         assert 0 < len(text) <= MessageLimit.MAX_TEXT_LENGTH
         assert params["parse_mode"] == "HTML"
         assert params["link_preview_options"] == {"is_disabled": True}
         assert_telegram_html(text)
+        assert len(buttons(params)) <= MAX_BUTTONS
         for button in buttons(params):
             assert button["text"]
             assert ("url" in button) != ("callback_data" in button), button
@@ -141,6 +188,11 @@ def check_sent_messages(rec: RecordingRequest) -> None:
 
 def sent(rec: RecordingRequest) -> list[JSONDict]:
     return rec.calls_to("sendMessage")
+
+
+def shown_messages(rec: RecordingRequest) -> list[JSONDict]:
+    """What the user saw change: every sendMessage and editMessageText, in order."""
+    return [p for m, p in rec.calls if m in ("sendMessage", "editMessageText")]
 
 
 def only_message(rec: RecordingRequest, chat_id: int = CHAT_ID) -> JSONDict:
@@ -197,11 +249,12 @@ async def test_start_welcomes_with_the_main_menu(app: App, rec: RecordingRequest
     assert callback_data(params) == MAIN_MENU
     assert [b["text"] for b in buttons(params)] == [
         "Tekst knop stappenplan",
+        "Knop beslishulp",
+        "Tekst knop faq",
         "Tekst knop contact",
-        "Tekst knop leren",
         "Tekst knop noodnummers",
-        "Tekst knop privacy",
-    ]
+        "Tekst knop leren",
+    ]  # six at most: privacy, the least likely need, is left out (/privacy; in "Mag dat?")
 
 
 @pytest.mark.parametrize(
@@ -209,11 +262,12 @@ async def test_start_welcomes_with_the_main_menu(app: App, rec: RecordingRequest
     [
         (
             "/stappenplan",
-            "<b>Stappenplan</b>\n\nAlle stappen.",
-            [f"i:{step}" for step in STEPS] + ["m"],
+            "<b>Stappenplan</b>\n\nKern over het stappenplan.\n<blockquote expandable>Alle "
+            "stappen.",
+            [f"i*:{step}" for step in STEPS],
         ),
-        ("/contact", "Tekst vraag postcode", ["m"]),
-        ("/contact 3500", "<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>", None),
+        ("/contact", "Tekst vraag postcode\n\n<i>Tekst privacy kort</i>", PROVINCES),
+        ("/contact 3500", "<b>Voor 3500 Hasselt (Limburg):</b>\n\n<b>Vk limburg</b>", None),
         (
             "/contact Gent",
             "<b>Voor Gent (Oost-Vlaanderen):</b>\n\n<b>Vk oost vlaanderen</b>",
@@ -223,11 +277,15 @@ async def test_start_welcomes_with_the_main_menu(app: App, rec: RecordingRequest
         (
             "/leren",
             "<b>Tekst leren titel</b>",
-            ["i:e-learning", "i:vorming", "i:supervisie", "i:draaiboek", "m"],
+            ["i:e-learning", "i:vorming", "i:supervisie", "i:draaiboek", "m*"],
         ),
-        ("/noodnummers", "<b>Noodnummers</b>\n\nAntwoord over noodnummers.", ["m"]),
-        ("/privacy", "<b>Privacy</b>\n\nAntwoord over privacy.", ["m"]),
-        ("/help", "Tekst hulp", MAIN_MENU),
+        ("/noodnummers", "<b>Noodnummers</b>\n\nKern over noodnummers.", ["m"]),
+        ("/privacy", "<b>Privacy</b>\n\nKern over privacy.", ["m"]),
+        (
+            "/help",
+            "Tekst hulp\n<blockquote expandable>Tekst hulp commandos",
+            [*MAIN_MENU[:5], "i:privacy"],  # help is also about what (not) to type
+        ),
         ("/menu", "<b>Tekst menu titel</b>", MAIN_MENU),
     ],
 )
@@ -253,11 +311,13 @@ async def test_contact_with_a_place_shows_the_regional_vk_and_local_partners(
     await feed(app, command_update(command))
 
     params = only_message(rec)
+    # The central website as a short linked label, and the phone route (1712) on the first
+    # screen; no "partners in your neighbourhood" heading over generic partners.
     assert (
-        "Tekst contact website: https://www.vertrouwenscentrum-kindermishandeling.be"
-        in (params["text"])
+        'Tekst contact website: <a href="https://www.vertrouwenscentrum-kindermishandeling.be">'
+        "vertrouwenscentrum-kindermishandeling.be</a>" in params["text"]
     )
-    assert params["text"].endswith("<i>Tekst lokale partners</i>")
+    assert "Tekst vk telefoon route" in first_screen_of(params["text"])
     assert callback_data(params) == ["i:caw", "i:huis-van-het-kind", "m"]
 
 
@@ -274,10 +334,14 @@ async def test_a_question_gets_its_answer(app: App, rec: RecordingRequest) -> No
     await feed(app, text_update("Ik twijfel, wat nu?"))
 
     params = only_message(rec)
+    # The core first; the text, the sources as short linked labels and the review date in
+    # the expandable quotation below it.
     assert params["text"] == (
-        "<b>Twijfel</b>\n\nAntwoord over twijfel.\n\n<i>Tekst bronnen</i>\n\n"
-        "• https://example.org/twijfel\n\n<i>Nagekeken op 01-11-2026</i>"
+        "<b>Twijfel</b>\n\nKern over twijfel.\n<blockquote expandable>Antwoord over twijfel."
+        '\n\nTekst bronnen: <a href="https://example.org/twijfel">example.org</a>\n'
+        "Nagekeken op 01-11-2026</blockquote>"
     )
+    assert first_screen_of(params["text"]) == "Twijfel\n\nKern over twijfel.\n"
     assert callback_data(params) == ["m"]
 
 
@@ -291,9 +355,9 @@ async def test_an_ambiguous_question_asks_bedoel_je_with_one_option_a_row(
     rows = params["reply_markup"]["inline_keyboard"]
     assert all(len(row) == 1 for row in rows)
     data = callback_data(params)
-    assert len(data) >= 4
-    assert all(d.startswith("i:signalen-") for d in data[:-2])
-    assert data[-2:] == ["n", "m"]
+    assert len(data) == 6
+    assert all(d.startswith("i*:signalen-") for d in data[:-2])
+    assert data[-2:] == ["n*", "m*"]
     assert [b["text"] for b in buttons(params)][-2:] == ["Tekst geen van deze", "Tekst knop menu"]
 
 
@@ -307,13 +371,7 @@ async def test_an_unknown_question_falls_back_to_human_routes(
     assert (
         params["text"] == "<b>Is een kind nu in gevaar? Bel 112 of 101.</b>\n\nTekst geen antwoord"
     )
-    assert callback_data(params) == [
-        "c",
-        "i:kind-en-gezin-lijn",
-        "i:1712",
-        "i:stappenplan",
-        "m",
-    ]
+    assert callback_data(params) == FALLBACK
 
 
 @pytest.mark.parametrize(
@@ -351,26 +409,28 @@ async def test_an_edited_message_is_not_answered_again(app: App, rec: RecordingR
 @pytest.mark.parametrize(
     ("data", "expected_start", "expected_buttons"),
     [
-        ("i:twijfel", "<b>Twijfel</b>\n\nAntwoord over twijfel.", ["m"]),
+        ("i:twijfel", "<b>Twijfel</b>\n\nKern over twijfel.", ["m"]),
         ("i:vk-limburg", "<b>Vk limburg</b>", ["m"]),
-        ("m", "<b>Tekst menu titel</b>", MAIN_MENU),
-        ("c", "Tekst vraag postcode", ["m"]),
+        ("m", "<b>Tekst menu titel</b>\n\n<i>Tekst privacy kort</i>", MAIN_MENU),
+        ("c", "Tekst vraag postcode", PROVINCES),
         (
             "l",
             "<b>Tekst leren titel</b>",
-            ["i:e-learning", "i:vorming", "i:supervisie", "i:draaiboek", "m"],
+            ["i:e-learning", "i:vorming", "i:supervisie", "i:draaiboek", "m*"],
         ),
-        (
-            "n",
-            "<b>Is een kind nu in gevaar? Bel 112 of 101.</b>",
-            ["c", "i:kind-en-gezin-lijn", "i:1712", "i:stappenplan", "m"],
-        ),
+        ("n", "<b>Is een kind nu in gevaar? Bel 112 of 101.</b>", FALLBACK),
         (
             "p:3500",
-            "<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>",
+            "<b>Voor 3500 Hasselt (Limburg):</b>\n\n<b>Vk limburg</b>",
             ["i:caw", "i:huis-van-het-kind", "m"],
         ),
         ("p:9999", "Tekst regio niet gevonden", MAIN_MENU),
+        ("q", "<b>Tekst faq titel</b>", ["t*:signalen", "t*:recht", "m*"]),
+        (
+            "t:signalen",
+            "<b>Thema signalen</b>",
+            ["i:twijfel", "i:signalen-lichamelijk", "i:signalen-seksueel", "q*"],
+        ),
     ],
 )
 async def test_every_button_kind(
@@ -393,63 +453,408 @@ async def test_every_button_kind(
     assert callback_data(params) == expected_buttons
 
 
-async def test_step_navigation_walks_the_plan_forwards_and_back(
+async def test_step_navigation_walks_the_plan_forwards_and_back_in_one_message(
     app: App, rec: RecordingRequest
 ) -> None:
-    await feed(app, button_update("i:stappenplan"))
-    data = button_for(sent(rec)[-1], "Signalen noteren")
+    """Moving through the step plan edits the pressed message: the plan stays one message."""
+    await feed(app, button_update("i*:stappenplan", message_id=777))
+    [overview] = rec.calls_to("editMessageText")
+    assert overview["message_id"] == 777
+    assert "sendMessage" not in rec.methods
+    data = button_for(overview, "Signalen noteren")
 
     # Forwards with "volgende", from the first step to the last.
     for number, step in enumerate(STEPS, start=1):
-        await feed(app, button_update(data))
-        params = sent(rec)[-1]
+        await feed(app, button_update(data, message_id=777))
+        params = rec.calls_to("editMessageText")[-1]
+        assert params["message_id"] == 777
         title = step.replace("-", " ").capitalize()
         assert params["text"].startswith(f"<i>Stap {number} van 6</i>\n\n<b>{title}</b>")
         labels = [b["text"] for b in buttons(params)]
         assert ("Tekst knop vorige" in labels) == (number > 1)
         assert ("Tekst knop volgende" in labels) == (number < len(STEPS))
-        assert button_for(params, "Tekst knop alle stappen") == "i:stappenplan"
+        assert button_for(params, "Tekst knop alle stappen") == "i*:stappenplan"
+        assert button_for(params, "Tekst knop menu") == "m*"
         if number < len(STEPS):
             data = button_for(params, "Tekst knop volgende")
-            assert data == f"i:{STEPS[number]}"
+            assert data == f"i*:{STEPS[number]}"
 
     # And back with "vorige", from the last step to the first.
     for number in range(len(STEPS), 1, -1):
-        data = button_for(sent(rec)[-1], "Tekst knop vorige")
-        assert data == f"i:{STEPS[number - 2]}"
-        await feed(app, button_update(data))
-        assert sent(rec)[-1]["text"].startswith(f"<i>Stap {number - 1} van 6</i>")
+        data = button_for(rec.calls_to("editMessageText")[-1], "Tekst knop vorige")
+        assert data == f"i*:{STEPS[number - 2]}"
+        await feed(app, button_update(data, message_id=777))
+        assert rec.calls_to("editMessageText")[-1]["text"].startswith(
+            f"<i>Stap {number - 1} van 6</i>"
+        )
 
+    assert "sendMessage" not in rec.methods
     assert rec.methods.count("answerCallbackQuery") == 1 + len(STEPS) + len(STEPS) - 1
+
+
+async def test_a_related_item_under_a_step_opens_as_a_new_message(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, button_update("i:twijfel"))
+    assert rec.methods == ["answerCallbackQuery", "sendMessage"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "Bad Request: message to edit not found",
+        "Bad Request: message can't be edited",
+    ],
+)
+async def test_when_the_pressed_message_cannot_be_edited_a_new_one_is_sent(
+    engine: Engine, failure: str
+) -> None:
+    def refuse(params: JSONDict) -> object:
+        raise BadRequest(failure)
+
+    rec = RecordingRequest(responses={"editMessageText": refuse})
+    async with running(engine, rec) as app:
+        await feed(app, button_update("i*:stappenplan"))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    assert sent(rec)[0]["text"].startswith("<b>Stappenplan</b>")
+    assert callback_data(sent(rec)[0])[0] == "i*:signalen-noteren"
+
+
+async def test_a_menu_edit_that_changes_nothing_sends_nothing_more(engine: Engine) -> None:
+    def unchanged(params: JSONDict) -> object:
+        raise BadRequest("Bad Request: message is not modified: specified new message content")
+
+    rec = RecordingRequest(responses={"editMessageText": unchanged})
+    async with running(engine, rec) as app:
+        await feed(app, button_update("m*"))
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+
+
+async def test_a_too_old_message_is_not_edited_but_answered_anew(
+    app: App, rec: RecordingRequest
+) -> None:
+    # Telegram sends an InaccessibleMessage (date 0) for a message it no longer lets us touch.
+    payload = button_update("i*:stappenplan")
+    message = payload["callback_query"]["message"]
+    payload["callback_query"]["message"] = {
+        "chat": message["chat"],
+        "message_id": message["message_id"],
+        "date": 0,
+    }
+    await feed(app, payload)
+    assert rec.methods == ["answerCallbackQuery", "sendMessage"]
+    assert only_message(rec)["text"].startswith("<b>Stappenplan</b>")
+
+
+async def test_a_button_under_an_inline_message_is_edited_there_or_answered_privately(
+    engine: Engine,
+) -> None:
+    payload = button_update("i*:stappenplan")
+    query = payload["callback_query"]
+    del query["message"]
+    query["inline_message_id"] = "inline-1"
+
+    rec = RecordingRequest()
+    async with running(engine, rec) as app:
+        await feed(app, payload)
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+    assert rec.calls_to("editMessageText")[0]["inline_message_id"] == "inline-1"
+
+    def refuse(params: JSONDict) -> object:
+        raise BadRequest("Bad Request: message to edit not found")
+
+    rec = RecordingRequest(responses={"editMessageText": refuse})
+    async with running(engine, rec) as app:
+        await feed(app, payload)
+    assert rec.methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    assert only_message(rec, USER_ID)["text"].startswith("<b>Stappenplan</b>")
+
+
+async def test_replies_land_in_the_forum_topic_they_answer(
+    app: App, rec: RecordingRequest, questions: list[str]
+) -> None:
+    topic = 55
+    text = f"@{BOT_USERNAME} twijfel"
+    question = text_update(text, chat_type="supergroup", entities=mention_entities(text))
+    question["message"].update(message_thread_id=topic, is_topic_message=True)
+    command = command_update("/menu", chat_type="supergroup", bot_username=BOT_USERNAME)
+    command["message"].update(message_thread_id=topic, is_topic_message=True)
+    press = button_update("i:twijfel", chat_type="supergroup")
+    press["callback_query"]["message"].update(message_thread_id=topic, is_topic_message=True)
+    for payload in (question, command, press):
+        await feed(app, payload)
+
+    assert len(sent(rec)) == 3
+    assert all(p["chat_id"] == GROUP_CHAT_ID for p in sent(rec))
+    assert all(p["message_thread_id"] == topic for p in sent(rec))
+
+
+async def test_outside_topics_no_thread_is_named(app: App, rec: RecordingRequest) -> None:
+    text = f"@{BOT_USERNAME} twijfel"
+    await feed(app, text_update(text, chat_type="supergroup", entities=mention_entities(text)))
+    assert "message_thread_id" not in only_message(rec, GROUP_CHAT_ID)
+
+
+async def test_in_a_topic_only_a_reply_to_the_bot_itself_counts_as_addressed(
+    app: App, rec: RecordingRequest
+) -> None:
+    # In a forum topic every message "replies" to the topic's first message; when the bot
+    # opened the topic, that is not a question to it.
+    payload = text_update("twijfel", chat_type="supergroup", reply_to_bot=True)
+    message = payload["message"]
+    message.update(message_thread_id=message["reply_to_message"]["message_id"])
+    message["is_topic_message"] = True
+    await feed(app, payload)
+    assert rec.calls == []
 
 
 async def test_every_button_the_bot_sends_leads_somewhere(
     app: App, rec: RecordingRequest, engine: Engine
 ) -> None:
-    """Crawl: press every button reachable from /start, the fallback and a place; none is dead."""
+    """Crawl: press every button reachable from /start, /help, the fallback and a place; none
+    is dead."""
     for payload in (
         command_update("/start"),
+        command_update("/help"),  # privacy: the main menu has no room for it
         text_update("wat is het weer op mars"),
         text_update("signalen"),
         command_update("/contact 3500"),
     ):
         await feed(app, payload)
     pressed: set[str] = set()
-    while todo := sorted({d for p in sent(rec) for d in callback_data(p)} - pressed):
+    while todo := sorted({d for p in shown_messages(rec) for d in callback_data(p)} - pressed):
         for data in todo:
             pressed.add(data)
-            before = len(sent(rec))
+            before = len(shown_messages(rec))
             await feed(app, button_update(data))
-            replies = sent(rec)[before:]
+            replies = shown_messages(rec)[before:]
             assert replies, data
             assert "Tekst knop verlopen" not in replies[0]["text"], data
+            assert "Tekst verlopen." not in replies[0]["text"], data
 
     items = set(engine.store.current.library.items)
-    shown = {d.removeprefix("i:") for d in pressed if d.startswith("i:")}
+    shown = {d.partition(":")[2] for d in pressed if d.startswith(("i:", "i*:"))}
     assert shown <= items
     learning = {"e-learning", "vorming", "supervisie", "draaiboek"}
     assert {*STEPS, *learning, "stappenplan", "1712", "caw", "noodnummers", "privacy"} <= shown
-    assert {"c", "l", "m", "n"} <= pressed
+    assert {"beslishulp", "signalen-noteren", "advies-vragen"} <= shown
+    assert {"c", "c*", "l*", "m", "m*", "n*", "q*", "t*:signalen", "t*:recht", "b"} <= pressed
+    # Every question and outcome of the fixture tree was reached by pressing.
+    decided = {d.split(":")[1] for d in pressed if d.startswith("b:")}
+    assert decided == {"gevaar", "thuis", "genoteerd", "bellen", "collega", "advies", "noteren"}
+
+
+# -- the decision aid: moving in one message ------------------------------------------------------
+
+DECISION_START = (
+    "<b>Beslishulp</b>\n\nKern beslishulp.\n\n<b>Vraag gevaar?</b>\n\nUitleg gevaar.\n"
+    "<blockquote expandable>Uitleg beslishulp.</blockquote>"
+)
+
+
+def edits(rec: RecordingRequest) -> list[JSONDict]:
+    return rec.calls_to("editMessageText")
+
+
+async def test_beslishulp_command_sends_the_first_question(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, command_update("/beslishulp"))
+
+    params = only_message(rec)
+    assert params["text"] == DECISION_START
+    assert callback_data(params) == ["b:bellen:1", "b:thuis:2", "m"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        command_update("/start beslishulp"),
+        button_update("i:beslishulp"),
+        text_update("beslishulp"),
+    ],
+    ids=["deep-link", "menu-button", "free-text"],
+)
+async def test_every_way_in_sends_the_first_question_as_a_new_message(
+    app: App, rec: RecordingRequest, payload: JSONDict
+) -> None:
+    await feed(app, payload)
+
+    assert edits(rec) == []
+    assert sent(rec)[-1]["text"].endswith(DECISION_START)
+
+
+async def test_an_answer_edits_the_pressed_message(app: App, rec: RecordingRequest) -> None:
+    payload = button_update("b:thuis:2", message_id=777, message_text="Vraag gevaar?")
+    await feed(app, payload)
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+    [edit] = edits(rec)
+    assert edit["chat_id"] == CHAT_ID
+    assert edit["message_id"] == 777
+    assert edit["parse_mode"] == "HTML"
+    assert edit["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+    assert callback_data(edit) == ["b:genoteerd:21", "b:collega:22", "b:gevaar:", "b", "m"]
+
+
+async def test_a_walk_to_an_outcome_stays_in_one_message(app: App, rec: RecordingRequest) -> None:
+    await feed(app, command_update("/beslishulp"))
+    shown = sent(rec)[-1]
+    # Three answers (to an outcome), "Vorige", another answer (another outcome).
+    for label in ("Nee gevaar", "Ja thuis", "Nog niet genoteerd", "Tekst knop vorige"):
+        await feed(app, button_update(button_for(shown, label), message_id=4242))
+        shown = edits(rec)[-1]
+    assert shown["text"] == "<i>Beslishulp</i>\n\n<b>Vraag genoteerd?</b>"
+    await feed(app, button_update(button_for(shown, "Ja genoteerd"), message_id=4242))
+
+    assert len(sent(rec)) == 1  # only /beslishulp itself sent a message
+    assert [e["message_id"] for e in edits(rec)] == [4242] * 5
+    assert "<b>Uitkomst noteren</b>" in edits(rec)[2]["text"]
+    summary = edits(rec)[-1]
+    assert summary["text"].startswith(
+        "<i>Tekst samenvatting</i>\n\n• Vraag gevaar? → Nee gevaar\n• Vraag thuis? → Ja thuis\n"
+        "• Vraag genoteerd? → Ja genoteerd\n\n<b>Uitkomst advies</b>\n\nAdvies vk.\n\n"
+        "<b>Tekst slotzin.</b>"
+    )
+    assert "i:stappenplan" in callback_data(summary)
+
+
+def refuse_edit(description: str) -> Callable[[JSONDict], object]:
+    def refuse(params: JSONDict) -> object:
+        raise BadRequest(description)
+
+    return refuse
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Message can't be edited",
+        "Message to edit not found",
+        "MESSAGE_ID_INVALID",
+    ],
+)
+async def test_when_the_edit_fails_the_answer_comes_as_a_new_message(
+    engine: Engine, description: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = RecordingRequest(responses={"editMessageText": refuse_edit(description)})
+    caplog.set_level(logging.INFO)
+    async with running(engine, rec) as app:
+        await feed(app, button_update("b:thuis:2", message_id=5))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    params = only_message(rec)
+    assert params["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+    assert callback_data(params) == ["b:genoteerd:21", "b:collega:22", "b:gevaar:", "b", "m"]
+    assert "could not edit the pressed message" in caplog.text
+
+
+async def test_a_decision_edit_that_changes_nothing_sends_nothing_more(engine: Engine) -> None:
+    rec = RecordingRequest(
+        responses={
+            "editMessageText": refuse_edit(
+                "Message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        }
+    )
+    async with running(engine, rec) as app:
+        await feed(app, button_update("b:thuis:2"))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+
+
+async def test_an_inaccessible_message_is_answered_with_a_new_one(
+    app: App, rec: RecordingRequest
+) -> None:
+    payload = button_update("b:thuis:2", message_id=9)
+    # How the Bot API shows a message too old or deleted: only its chat, id and date 0.
+    payload["callback_query"]["message"] = {
+        "chat": chat_dict(CHAT_ID),
+        "message_id": 9,
+        "date": 0,
+    }
+    await feed(app, payload)
+
+    assert rec.methods == ["answerCallbackQuery", "sendMessage"]
+    assert only_message(rec)["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+
+
+async def test_an_inline_message_button_edits_that_message_through_its_id(
+    app: App, rec: RecordingRequest
+) -> None:
+    payload = button_update("b:thuis:2")
+    del payload["callback_query"]["message"]
+    payload["callback_query"]["inline_message_id"] = "inline-1"
+    await feed(app, payload)
+
+    # The decision aid moves on in the inline message too (it has no chat to answer in).
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+    [edit] = edits(rec)
+    assert edit["inline_message_id"] == "inline-1"
+    assert "chat_id" not in edit
+    assert edit["text"] == "<i>Beslishulp</i>\n\n<b>Vraag thuis?</b>"
+
+
+async def test_a_reply_too_long_for_one_message_edits_the_first_part_and_sends_the_rest(
+    app: App, rec: RecordingRequest, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = Reply(
+        tuple(Block(Style.TEXT, (f"{n} " + "x" * 3000,)) for n in range(3)),
+        ((Button("Ok", "m"),),),
+        replace=True,
+    )
+    monkeypatch.setattr(engine, "press", lambda payload: long)
+    await feed(app, button_update("b:thuis:2", message_id=3))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText", "sendMessage", "sendMessage"]
+    assert edits(rec)[0]["text"].startswith("0 x")
+    assert "reply_markup" not in edits(rec)[0] or edits(rec)[0]["reply_markup"] is None
+    assert [p["text"][:3] for p in sent(rec)] == ["1 x", "2 x"]
+    assert callback_data(sent(rec)[-1]) == ["m"]
+
+
+async def test_the_rest_of_a_long_edited_reply_lands_in_the_pressed_message_topic(
+    app: App, rec: RecordingRequest, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = Reply(
+        tuple(Block(Style.TEXT, (f"{n} " + "x" * 3000,)) for n in range(2)),
+        ((Button("Ok", "m"),),),
+        replace=True,
+    )
+    monkeypatch.setattr(engine, "press", lambda payload: long)
+    payload = button_update("i*:stappenplan", chat_type="supergroup", message_id=8)
+    payload["callback_query"]["message"].update(message_thread_id=55, is_topic_message=True)
+    await feed(app, payload)
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    assert edits(rec)[0]["message_id"] == 8
+    [rest] = sent(rec)
+    assert rest["chat_id"] == GROUP_CHAT_ID
+    assert rest["message_thread_id"] == 55
+
+
+@pytest.mark.parametrize(
+    "data", ["b:gevaar:1", "b:bestaat-niet:", "b:thuis:9", "b:thuis:2 ", "b::"]
+)
+async def test_a_forged_decision_button_gets_the_note_and_the_start_in_place(
+    app: App, rec: RecordingRequest, data: str
+) -> None:
+    await feed(app, button_update(data))
+
+    assert rec.methods == ["answerCallbackQuery", "editMessageText"]
+    [edit] = edits(rec)
+    assert edit["text"] == "<b>Tekst verlopen.</b>\n\n" + DECISION_START
+    assert callback_data(edit) == ["b:bellen:1", "b:thuis:2", "m"]
+
+
+async def test_opnieuw_edits_back_to_the_start(app: App, rec: RecordingRequest) -> None:
+    await feed(app, button_update("b"))
+
+    [edit] = edits(rec)
+    assert edit["text"] == DECISION_START
+    assert sent(rec) == []
 
 
 # -- forged or outdated callback data -------------------------------------------------------------
@@ -496,14 +901,19 @@ async def test_forged_callback_data_gets_a_polite_note_and_the_menu(
     [
         ("/start signalen-noteren", "<i>Stap 1 van 6</i>\n\n<b>Signalen noteren</b>"),
         ("/start twijfel", "<b>Twijfel</b>"),
-        ("/start pc-3500", "<b>Voor 3500 (Limburg):</b>\n\n<b>Vk limburg</b>"),
-        ("/start pc-9000", "<b>Voor 9000 (Oost-Vlaanderen):</b>\n\n<b>Vk oost vlaanderen</b>"),
+        ("/start pc-3500", "<b>Voor 3500 Hasselt (Limburg):</b>\n\n<b>Vk limburg</b>"),
+        (
+            "/start pc-9000",
+            "<b>Voor 9000 Gent (Oost-Vlaanderen):</b>\n\n<b>Vk oost vlaanderen</b>",
+        ),
         ("/start pc-9999", "Tekst regio niet gevonden"),
-        ("/start bestaat-niet", "Tekst welkom"),
-        ("/start pc-0000", "Tekst welkom"),
-        ("/start Twijfel", "Tekst welkom"),
-        ("/start " + "a" * 64, "Tekst welkom"),
-        ("/start <b>x</b>", "Tekst welkom"),
+        ("/start", "Tekst welkom"),
+        ("/start bestaat-niet", "Tekst link verlopen\n\nTekst welkom"),
+        ("/start pc-0000", "Tekst link verlopen\n\nTekst welkom"),
+        ("/start Twijfel", "Tekst link verlopen\n\nTekst welkom"),
+        ("/start " + "a" * 64, "Tekst link verlopen\n\nTekst welkom"),
+        ("/start <b>x</b>", "Tekst link verlopen\n\nTekst welkom"),
+        ("/start \ud800", "Tekst link verlopen\n\nTekst welkom"),
     ],
 )
 async def test_deep_links(
@@ -539,7 +949,9 @@ async def test_a_mention_of_another_bot_is_ignored(app: App, rec: RecordingReque
 async def test_a_mention_is_answered_without_the_mention(
     app: App, rec: RecordingRequest, questions: list[str], text: str, expected_question: str
 ) -> None:
-    await feed(app, text_update(text, chat_type="supergroup"))
+    entities = mention_entities(text)
+    assert len(entities) == 1
+    await feed(app, text_update(text, chat_type="supergroup", entities=entities))
 
     assert questions == [expected_question]
     params = only_message(rec, GROUP_CHAT_ID)
@@ -575,7 +987,7 @@ async def test_a_reply_to_someone_else_in_a_group_is_ignored(
     [
         ("/start", "Tekst welkom"),
         ("/menu", "<b>Tekst menu titel</b>"),
-        ("/contact 3500", "<b>Voor 3500 (Limburg):</b>"),
+        ("/contact 3500", "<b>Voor 3500 Hasselt (Limburg):</b>"),
     ],
 )
 async def test_commands_addressed_to_the_bot_in_a_group(
@@ -667,7 +1079,7 @@ async def test_user_input_never_reaches_a_message_unescaped(
 
     assert len(sent(rec)) == 5
     everything = all_text(rec)
-    for raw in ("<script>", "<a ", "<b>Gent", "<i>3500", "<b>Atlantis", "&amp;amp;"):
+    for raw in ("<script>", "<a href='x'>", "<b>Gent", "<i>3500", "<b>Atlantis", "&amp;amp;"):
         assert raw not in everything
 
 
@@ -747,22 +1159,27 @@ async def test_a_failing_button_handler_tells_the_user(
     assert only_message(rec)["text"] == "Tekst fout"
 
 
-async def test_when_telegram_itself_fails_the_error_handler_gives_up_quietly(
+async def test_when_telegram_keeps_failing_the_update_is_given_up_without_an_apology(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     def unreachable(params: JSONDict) -> object:
-        raise NetworkError("connection reset")
+        raise NetworkError("connection reset")  # the request went out: it may have landed
 
     rec = RecordingRequest(responses={"sendMessage": unreachable})
     caplog.set_level(logging.INFO)
     async with running(engine, rec) as app:
         await feed(app, text_update(PRIVATE_QUESTION))  # must not raise
 
-    # The answer failed, then the apology failed; both were tried, neither escaped.
+    # Two attempts that may both have landed, then no third (at most twice on screen), and
+    # no "er ging iets mis" after an answer that may be there.
     assert rec.methods == ["sendMessage", "sendMessage"]
-    assert [p["text"] for p in sent(rec)][1] == "Tekst fout"
+    assert [p["text"] for p in sent(rec)] == [sent(rec)[0]["text"]] * 2
+    assert "Tekst fout" not in all_text(rec)
     levels = [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING]
-    assert levels == [("bot_telegram.handlers", "ERROR"), ("bot_telegram.handlers", "WARNING")]
+    assert levels == [("bot_telegram.delivery", "WARNING"), ("bot_telegram.handlers", "ERROR")]
+    [given_up] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "SendFailed" in given_up.getMessage()
+    assert "no apology for update" in caplog.text
     assert "Jantje" not in caplog.text
 
 
@@ -808,7 +1225,8 @@ async def test_post_init_survives_telegram_refusing(
         await app.post_init(app)  # must not raise
         await feed(app, command_update("/start"))  # and the bot still works
 
-    assert rec.methods == ["setMyCommands", "sendMessage"]
+    # Retried once (the refusal came after the request went out), then given up.
+    assert rec.methods == ["setMyCommands", "setMyCommands", "sendMessage"]
     assert "could not set the command menu" in caplog.text
 
 
@@ -970,6 +1388,7 @@ def content_with_extra_item(tmp_path: Path) -> Path:
         {
             "id": "tijdelijk-item",
             "titel": "Tijdelijk item",
+            "kern": "Kern over een tijdelijk item.",
             "tekst": "Antwoord over een tijdelijk item.",
             "zoektermen": ["tijdelijk item"],
             "bronnen": ["https://example.org/tijdelijk"],
@@ -1000,6 +1419,367 @@ async def test_a_button_for_an_item_removed_by_a_reload_gets_the_polite_note(
     assert after_reload["text"] == "Tekst knop verlopen"
     assert callback_data(after_reload) == MAIN_MENU
     assert "Tijdelijk" not in sent(rec)[2]["text"]
+
+
+async def test_a_deep_link_to_an_item_removed_by_a_reload_says_the_link_is_outdated(
+    content_with_extra_item: Path,
+) -> None:
+    engine = Engine(ContentStore.open(content_with_extra_item))
+    rec = RecordingRequest()
+    async with running(engine, rec) as app:
+        await feed(app, command_update("/start tijdelijk-item"))
+        engine.store.reload(FIXTURE_CONTENT)  # the same content without the item
+        await feed(app, command_update("/start tijdelijk-item"))
+
+    before, after = sent(rec)
+    assert before["text"].startswith("<b>Tijdelijk item</b>")
+    assert after["text"] == "Tekst link verlopen\n\nTekst welkom"
+    assert callback_data(after) == MAIN_MENU
+
+
+# -- /herlaad in groups, refusals --------------------------------------------------------------
+
+
+async def test_herlaad_in_a_group_sends_the_result_privately_and_a_note_in_the_group(
+    engine: Engine,
+) -> None:
+    rec = RecordingRequest()
+    async with running(engine, rec, admins=frozenset({USER_ID})) as app:
+        await feed(app, command_update("/herlaad", chat_type="supergroup"))
+
+    private, note = sent(rec)
+    assert private["chat_id"] == USER_ID
+    assert private["text"].startswith("Herladen: ")
+    assert note["chat_id"] == GROUP_CHAT_ID
+    assert note["text"] == "Tekst herladen in prive"
+    assert "reply_markup" not in note
+    assert "Herladen" not in note["text"]  # the result never shows in the group
+
+
+async def test_herlaad_in_a_group_when_the_bot_cannot_write_privately(engine: Engine) -> None:
+    def forbidden_in_private(method: str, params: JSONDict, count: int) -> Fault | None:
+        if method == "sendMessage" and params["chat_id"] == USER_ID:
+            return Fault(status=403)  # "bot can't initiate conversation with a user"
+        return None
+
+    rec = FaultyRequest(forbidden_in_private)
+    async with running(engine, rec, admins=frozenset({USER_ID})) as app:
+        await feed(app, command_update("/herlaad", chat_type="supergroup"))
+
+    assert rec.attempts_at("sendMessage") == [Fault(status=403), None]
+    note = only_message(rec, GROUP_CHAT_ID)
+    assert note["text"] == "Tekst herladen prive onmogelijk"
+
+
+async def test_herlaad_refused_in_a_group_says_nothing(engine: Engine) -> None:
+    rec = RecordingRequest()
+    async with running(engine, rec, admins=frozenset({999})) as app:
+        await feed(app, command_update("/herlaad", chat_type="supergroup"))
+    assert rec.calls == []
+
+
+async def test_refused_herlaad_is_logged_at_most_once_a_minute(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = [1000.0]
+    rec = RecordingRequest()
+    async with running(engine, rec, admins=frozenset({999}), clock=lambda: now[0]) as app:
+        for _ in range(5):
+            await feed(app, command_update("/herlaad"))
+            now[0] += 10  # five refusals within 50 s
+        now[0] += 20  # 70 s after the first
+        await feed(app, command_update("/herlaad"))
+
+    # Issue 11: a non-admin gets the ordinary help for an admin command, never a hint.
+    assert [p["text"] for m, p in rec.calls] == [HELP] * 6
+    lines = [r.getMessage() for r in caplog.records if "command refused" in r.getMessage()]
+    assert lines == [
+        "an admin command refused for a user who is not an admin",
+        "an admin command refused for a user who is not an admin"
+        " (and 4 more since the last report)",
+    ]
+
+
+# -- no silence: unknown commands, captions, everything else ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "suggested"),
+    [
+        ("/hulp", "help"),
+        ("/112", "noodnummers"),
+        ("/contacts", "contact"),
+        ("/noodnummer", "noodnummers"),
+        ("/stappenplna", "stappenplan"),
+        ("/Stappenplna met iets erachter", "stappenplan"),
+    ],
+)
+async def test_an_unknown_command_gets_bedoelde_je_with_the_closest_and_the_menu(
+    app: App, rec: RecordingRequest, command: str, suggested: str
+) -> None:
+    await feed(app, command_update(command))
+
+    params = only_message(rec)
+    assert params["text"] == "<b>Tekst onbekend commando</b>"
+    assert buttons(params)[0] == {"text": f"/{suggested}", "callback_data": f"k:{suggested}"}
+    assert callback_data(params)[1:] == MAIN_MENU[:5]  # the menu, as far as six buttons allow
+
+    # The button runs that command.
+    rec.clear()
+    await feed(app, button_update(f"k:{suggested}"))
+    pressed = sent(rec)[0]["text"]
+    rec.clear()
+    await feed(app, command_update(f"/{suggested}"))
+    assert pressed == sent(rec)[0]["text"]
+
+
+async def test_a_command_like_nothing_known_points_to_help(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, command_update("/xyz"))
+    params = only_message(rec)
+    assert params["text"] == "Tekst onbekend commando geen"
+    assert callback_data(params) == MAIN_MENU
+
+
+@pytest.mark.parametrize(
+    ("command", "answered"),
+    [
+        (f"/hulp@{BOT_USERNAME}", True),
+        (f"/hulp@{BOT_USERNAME.lower()}", True),
+        ("/hulp", False),  # in a group, maybe meant for another bot
+        ("/hulp@OtherBot", False),
+    ],
+)
+async def test_an_unknown_command_in_a_group_only_when_addressed_to_the_bot(
+    app: App, rec: RecordingRequest, command: str, answered: bool
+) -> None:
+    text, _, name = command.partition("@")
+    await feed(app, command_update(text, chat_type="supergroup", bot_username=name or None))
+    if answered:
+        assert only_message(rec, GROUP_CHAT_ID)["text"] == "<b>Tekst onbekend commando</b>"
+    else:
+        assert rec.calls == []
+
+
+async def test_an_unknown_command_for_another_bot_in_private_is_ignored(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, command_update("/hulp", bot_username="OtherBot"))
+    assert rec.calls == []
+
+
+@pytest.mark.parametrize("kind", ["photo", "document", "video"])
+async def test_a_caption_is_read_as_a_question(
+    app: App, rec: RecordingRequest, questions: list[str], kind: str
+) -> None:
+    await feed(app, media_update(kind, "Ik twijfel, wat nu?"))
+
+    assert questions == ["Ik twijfel, wat nu?"]
+    assert only_message(rec)["text"].startswith("<b>Twijfel</b>")
+
+
+async def test_an_urgent_caption_gets_the_urgent_reply_first(
+    app: App, rec: RecordingRequest
+) -> None:
+    await feed(app, media_update("photo", "er staat een papa met een mes aan de deur"))
+
+    first = sent(rec)[0]
+    assert first["text"].startswith("<b>Bel 112 of 101.</b>")
+    assert "Bel 112 of 101." in first["text"]
+
+
+@pytest.mark.parametrize("kind", sorted(NON_TEXT_CONTENT))
+async def test_anything_without_text_gets_112_first_and_that_the_bot_reads_text(
+    app: App, rec: RecordingRequest, questions: list[str], kind: str
+) -> None:
+    await feed(app, media_update(kind))  # a photo, document or video without caption too
+
+    params = only_message(rec)
+    assert params["text"] == "<b>Tekst urgent kop</b>\n\nTekst alleen tekst"
+    assert callback_data(params) == MAIN_MENU
+    assert questions == []
+
+
+async def test_an_empty_caption_is_not_a_question(app: App, rec: RecordingRequest) -> None:
+    await feed(app, media_update("photo", ""))
+    assert only_message(rec)["text"] == "<b>Tekst urgent kop</b>\n\nTekst alleen tekst"
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        {"new_chat_members": [user_dict(USER_ID + 1)]},
+        {"left_chat_member": user_dict(USER_ID + 1)},
+        {"new_chat_title": "Nieuwe naam"},
+        {"group_chat_created": True},
+    ],
+    ids=["joined", "left", "title", "created"],
+)
+async def test_service_messages_get_no_reply(
+    app: App, rec: RecordingRequest, service: JSONDict
+) -> None:
+    for chat_type in ("private", "supergroup"):
+        payload = media_update("dice", chat_type=chat_type)
+        del payload["message"]["dice"]
+        payload["message"].update(service)
+        await feed(app, payload)
+    assert rec.calls == []
+
+
+async def test_in_a_group_media_only_when_addressed(
+    app: App, rec: RecordingRequest, questions: list[str]
+) -> None:
+    caption = f"@{BOT_USERNAME} twijfel"
+    await feed(app, media_update("sticker", chat_type="supergroup"))
+    await feed(app, media_update("photo", "twijfel", chat_type="supergroup"))
+    await feed(app, media_update("photo", caption, chat_type="supergroup"))  # no entity
+    assert rec.calls == []
+
+    await feed(
+        app,
+        media_update(
+            "photo", caption, chat_type="supergroup", caption_entities=mention_entities(caption)
+        ),
+    )
+    await feed(app, media_update("sticker", chat_type="supergroup", reply_to_bot=True))
+    first, second = sent(rec)
+    assert questions == ["twijfel"]
+    assert first["text"].startswith("<b>Twijfel</b>")
+    assert second["text"] == "<b>Tekst urgent kop</b>\n\nTekst alleen tekst"
+
+
+# -- groups: what addresses the bot -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        (f"mail info@{BOT_USERNAME}.be over twijfel", []),
+        (
+            f"mail info@{BOT_USERNAME}.be over twijfel",
+            [{"type": "email", "offset": 5, "length": len(f"info@{BOT_USERNAME}.be")}],
+        ),
+        (f"twijfel @{BOT_USERNAME}", []),  # the text, but Telegram made no mention of it
+        (f"twijfel @{BOT_USERNAME}x", mention_entities(f"twijfel @{BOT_USERNAME}x", "OtherX")),
+        (f"@{BOT_USERNAME}bis twijfel", [{"type": "mention", "offset": 0, "length": 19}]),
+    ],
+    ids=["email-no-entity", "email-entity", "no-entity", "other-mention", "longer-name"],
+)
+async def test_only_a_real_mention_of_the_bot_addresses_it(
+    app: App, rec: RecordingRequest, text: str, entities: list[JSONDict]
+) -> None:
+    await feed(app, text_update(text, chat_type="supergroup", entities=entities))
+    assert rec.calls == []
+
+
+async def test_a_text_mention_of_the_bot_addresses_it(
+    app: App, rec: RecordingRequest, questions: list[str]
+) -> None:
+    entity = {"type": "text_mention", "offset": 0, "length": 3, "user": bot_user_dict()}
+    await feed(app, text_update("Bot twijfel", chat_type="supergroup", entities=[entity]))
+    assert questions == ["twijfel"]
+    assert only_message(rec, GROUP_CHAT_ID)["text"].startswith("<b>Twijfel</b>")
+
+
+async def test_a_mention_after_emoji_is_found_by_its_utf16_offset(
+    app: App, rec: RecordingRequest, questions: list[str]
+) -> None:
+    text = f"🙂🙂 @{BOT_USERNAME} twijfel"  # each emoji is two UTF-16 code units
+    entities = mention_entities(text)
+    assert entities[0]["offset"] == 5
+    await feed(app, text_update(text, chat_type="supergroup", entities=entities))
+    assert questions == ["🙂🙂   twijfel"]
+
+
+# -- edited messages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        command_update("/start"),
+        command_update("/stappenplan"),
+        command_update("/hulp"),
+        command_update("/herlaad"),
+        media_update("photo", "twijfel"),
+        media_update("sticker"),
+    ],
+    ids=["start", "stappenplan", "unknown", "herlaad", "caption", "sticker"],
+)
+async def test_an_edited_message_is_never_answered(engine: Engine, payload: JSONDict) -> None:
+    payload["edited_message"] = payload.pop("message")
+    payload["edited_message"]["edit_date"] = payload["edited_message"]["date"]
+    rec = RecordingRequest()
+    async with running(engine, rec, admins=frozenset({USER_ID})) as app:
+        await feed(app, payload)
+    assert rec.calls == []
+
+
+# -- lone surrogates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        button_update("\ud800"),
+        button_update("i:\udfff"),
+        text_update("twijfel \ud800"),
+        command_update("/start \ud800"),
+        command_update("/hulp\ud800"),
+        media_update("photo", "\ud83d twijfel"),
+        text_update(
+            f"\ud800 @{BOT_USERNAME} twijfel",
+            chat_type="supergroup",
+            entities=[{"type": "mention", "offset": 2, "length": len(BOT_USERNAME) + 1}],
+        ),
+    ],
+    ids=["button", "button-item", "text", "deep-link", "command", "caption", "group-mention"],
+)
+async def test_a_lone_surrogate_anywhere_gets_a_reply_not_an_error(
+    app: App, rec: RecordingRequest, payload: JSONDict, caplog: pytest.LogCaptureFixture
+) -> None:
+    await feed(app, payload)
+
+    [params] = sent(rec)
+    assert params["text"] != "Tekst fout"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# -- the token ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [401, 404])
+async def test_a_rejected_token_stops_start_up_and_ptb_would_quote_it(
+    engine: Engine, status: int
+) -> None:
+    rec = FaultyRequest(scripted({"getMe": [Fault(status=status)]}))
+    app = build(engine, rec)
+    with pytest.raises(InvalidToken) as raised:
+        await app.initialize()
+    # PTB's own message carries the token: this is why `run` never lets it through.
+    assert TOKEN in str(raised.value)
+    assert rec.attempts_at("getMe") == [Fault(status=status)]  # a final answer, not retried
+
+
+@pytest.mark.parametrize("status", [401, 404])
+def test_run_turns_a_rejected_token_into_one_line_without_it(engine: Engine, status: int) -> None:
+    settings = Settings(content_dir=FIXTURE_CONTENT, token=TOKEN)
+    rec = FaultyRequest(scripted({"getMe": [Fault(status=status)]}))
+    # `run` runs (and closes) the thread's event loop, as `playbook run` does: give it its own.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    try:
+        with pytest.raises(StartupError) as raised:
+            run(settings, engine, request=rec, updates_request=RecordingRequest())
+    finally:
+        asyncio.set_event_loop(None)
+
+    message = str(raised.value)
+    assert "\n" not in message
+    assert TOKEN not in message
+    assert "TELEGRAM_BOT_TOKEN" in message
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__
 
 
 # -- layering -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ _BY_FILE: Mapping[str, tuple[str, ...]] = {
         "opvolgen",
     ),
     "urgent.yaml": ("acuut-gevaar",),
+    "beslishulp.yaml": ("beslishulp",),
     "partners.yaml": (
         "vk-antwerpen",
         "vk-limburg",
@@ -67,6 +68,6 @@ REQUIRED_FILE_FOR: Mapping[str, str] = {
 REQUIRED_IDS: frozenset[str] = frozenset(REQUIRED_FILE_FOR)
 
 REQUIRED_COMMANDS: frozenset[str] = frozenset(
-    {"start", "stappenplan", "contact", "leren", "noodnummers", "privacy", "help"}
+    {"start", "stappenplan", "beslishulp", "contact", "leren", "noodnummers", "privacy", "help"}
 )
 """Bot commands whose descriptions must exist in `teksten.yaml`."""

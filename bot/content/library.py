@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from bot.content.model import (
     Command,
+    DecisionFile,
     Item,
     Kind,
     Learning,
@@ -63,6 +64,9 @@ class Library:
             (Kind.LEREN, self.learning),
             (Kind.VRAAG, self.questions),
         ]
+        decision = self.files.get(DecisionFile)
+        if isinstance(decision, DecisionFile):
+            groups.append((Kind.BESLISHULP, (decision.beslishulp,)))
         items: dict[str, Item] = {}
         kinds: dict[str, Kind] = {}
         for kind, group in groups:

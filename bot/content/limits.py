@@ -34,6 +34,15 @@ MAX_BUTTON_CHARS = 40
 MAX_TEXT_CHARS = 4000
 """An item's `tekst` (1,321): always fits one Telegram message (4,096)."""
 
+MAX_CORE_CHARS = 350
+"""An item's `kern`, the "wat doe je nu" on the first screen (348)."""
+
+MAX_FIRST_SCREEN_CHARS = 600
+"""What a phone shows before the worker scrolls or expands: every reply's text outside the
+expandable details (title, kern, notices, contacts), counted as the user sees it (543: VK
+Brussel under the header of 1200 Sint-Lambrechts-Woluwe). `playbook check` keeps room for the
+danger line an unsure message gets on top."""
+
 MAX_TERM_CHARS = 150
 """A search term, urgency word or phrase, synonym, stop word or out-of-scope term (66)."""
 
@@ -72,14 +81,17 @@ Two Telegram messages' worth; the fields' own limits alone would allow about nin
 MAX_ITEMS = 300
 """Items in partners.yaml, leren.yaml or vragen.yaml (19)."""
 
-MAX_STEPS = 20
-"""Steps in stappen.yaml (6); the overview shows a button for each."""
+MAX_BUTTONS = 6
+"""Buttons under one reply: more than this does not fit a phone screen next to the text."""
+
+MAX_STEPS = MAX_BUTTONS
+"""Steps in stappen.yaml (6): the overview shows a button for each, and nothing else."""
 
 MAX_TERMS = 100
 """Search terms per item (47)."""
 
 MAX_RELATED = 12
-"""`verwant` links per item (7): each one is a button."""
+"""`verwant` links per item (6): the first ones become buttons, up to `MAX_BUTTONS` per reply."""
 
 MAX_SOURCES = 20
 """Sources per item (6)."""
@@ -106,9 +118,57 @@ MAX_PROVINCES = 20
 """Provinces in regios.yaml (6)."""
 
 MAX_LOCAL_PARTNERS = 10
-"""`lokale_partners` in regios.yaml (3): each one is a button under every place reply."""
+"""`lokale_partners` in regios.yaml (3): buttons under a confirmed place reply, as far as the
+`MAX_BUTTONS` reach."""
+
+MAX_THEMES = MAX_BUTTONS - 1
+"""Themes in veelgestelde-vragen.yaml (5): one button each, plus the menu button."""
+
+MAX_THEME_ITEMS = MAX_BUTTONS - 1
+"""Items per theme (5): one button each, plus the button back to the themes."""
+
+MAX_CANDIDATES = 6
+"""VKs that may serve one postal code while it is unconfirmed (2: 2070)."""
 
 MAX_COMMANDS = 100
-"""Commands in teksten.yaml (7; Telegram accepts at most 100)."""
+"""Commands in teksten.yaml (8; Telegram accepts at most 100)."""
 MAX_LANGUAGES = 20
 """Languages in `talen.yaml`."""
+
+# --- The decision aid (beslishulp.yaml; checked by the schema and the loader) ---------------
+
+MAX_DECISION_QUESTION_CHARS = 120
+"""A question of the decision aid: short, on one line, readable on a phone at a glance (58)."""
+
+MAX_DECISION_EXPLANATION_CHARS = 200
+"""A question's optional one-line explanation (`uitleg`, 133)."""
+
+MIN_DECISION_ANSWERS = 2
+MAX_DECISION_ANSWERS = 4
+"""Answers per question: each is a button of at most `MAX_BUTTON_CHARS` characters (35)."""
+
+MAX_DECISION_NODES = 60
+"""Questions in beslishulp.yaml (9); the same for outcomes (10)."""
+
+MAX_DECISION_OUTCOME_CHARS = 1500
+"""An outcome's `tekst`: what to do now, short enough to read on a phone (535)."""
+
+MAX_DECISION_WAY_ON = MAX_BUTTONS - 3
+"""Buttons under an outcome's advice besides the step plan, "Vorige" and "Opnieuw" (3): its
+items, the question for the place (`vk_knop`) and, after the emergency reply, the regional VK
+and the emergency numbers."""
+
+MAX_DECISION_ITEMS = MAX_DECISION_WAY_ON
+"""Items an outcome points at (each one a button; 3); one fewer with `vk_knop`, two fewer
+with `noodantwoord` (the loader checks the sum against `MAX_DECISION_WAY_ON`)."""
+
+MAX_DECISION_DEPTH = 20
+"""Answers on the longest path from the first question to an outcome (9).
+
+A button carries its whole position: `b:<question id>:<one digit per answer>`, and with an id
+of at most 40 characters that is 2 + 40 + 1 + 20 = 63 bytes, within Telegram's 64.
+"""
+
+MAX_DECISION_SUMMARY_CHARS = 3500
+"""The summary at an outcome: every question on the way with its answer, then the advice.
+It must stay one Telegram message (4,096 characters, with room for markup; 1,854)."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -23,22 +23,34 @@ from bot.content.limits import (
     MAX_BOT_DESCRIPTION_CHARS,
     MAX_BOT_SHORT_DESCRIPTION_CHARS,
     MAX_BUTTON_CHARS,
+    MAX_BUTTONS,
+    MAX_DECISION_ANSWERS,
+    MAX_DECISION_DEPTH,
+    MAX_DECISION_SUMMARY_CHARS,
+    MAX_DECISION_WAY_ON,
+    MAX_FIRST_SCREEN_CHARS,
     MAX_ITEM_CHARS,
+    MIN_DECISION_ANSWERS,
 )
 from bot.content.model import (
     EMAIL_RE,
     FILES,
     PHONE_RE,
+    TEXT_KEYS,
     ContactEntry,
     ContactKind,
+    DecisionFile,
+    FaqFile,
     Item,
+    ItemStatus,
     LanguagesFile,
     LearningFile,
+    Partner,
     PartnersFile,
+    PostalArea,
     QuestionsFile,
     RegionsFile,
     SpokenFile,
-    Status,
     StepsFile,
     Strict,
     SynonymsFile,
@@ -51,12 +63,17 @@ from bot.content.templates import TemplateError, parse_template
 from bot.content.yaml_source import Document, Path_, Position, YamlProblem, read_yaml
 from bot.matching import OUT_OF_SCOPE
 from bot.normalize import fold
+from bot.places import Place
+from bot.replies import Replies
 
 REVIEW_MAX_AGE = timedelta(days=365)
 """Items reviewed longer ago than this get a warning."""
 
 PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "regio_gevonden": frozenset({"plaats", "provincie"}),
+    "regio_gevonden_kort": frozenset({"plaats"}),
+    "regio_onzeker": frozenset({"plaats"}),
+    "contact_bron": frozenset({"gegeven"}),
     "stap_van": frozenset({"nummer", "totaal"}),
     "nagekeken": frozenset({"datum"}),
     "regio_te_verifieren": frozenset({"opmerking"}),
@@ -75,6 +92,8 @@ BUTTON_TEXTS: tuple[TextKey, ...] = (
     "knop_volgende",
     "knop_alle_stappen",
     "knop_privacy",
+    "knop_faq",
+    "knop_themas",
     "geen_van_deze",
 )
 """The UI texts that are button labels (`knop_verlopen` is a message, not a button)."""
@@ -203,6 +222,8 @@ def _translate(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, s
             f"'{shown}' is geen toegelaten waarde",
             f"kies uit: {ctx.get('expected', '')}",
         )
+    if kind in ("bool_parsing", "bool_type"):
+        return f"'{shown}' is geen ja of nee", "schrijf ja of nee"
     if kind == "value_error":
         return shorten(ctx.get("error", error["msg"]), 200), None
     return shorten(error["msg"], 200), None
@@ -265,6 +286,7 @@ _ITEM_LISTS: Mapping[str, tuple[Path_, ...]] = {
     "partners.yaml": (("partners", "*"),),
     "leren.yaml": (("leren", "*"),),
     "vragen.yaml": (("vragen", "*"),),
+    "beslishulp.yaml": (("beslishulp",),),
 }
 """Where answerable items sit in each file's raw data ('*' = every list element)."""
 
@@ -311,6 +333,8 @@ def _items_of(model: Strict) -> list[Item]:
             return list(model.leren)
         case QuestionsFile():
             return list(model.vragen)
+        case DecisionFile():
+            return [model.beslishulp]
     return []
 
 
@@ -435,6 +459,7 @@ def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
                 known=ids,
                 message=_MISSING_ID,
             )
+    vks = {p.vk for p in regions.provincies}
     for index, area in enumerate(regions.postcodes):
         _reference(
             out,
@@ -444,6 +469,15 @@ def _check_regions(files: list[_File], ids: set[str], out: _Collector) -> None:
             known=provinces,
             message=_UNKNOWN_PROVINCE,
         )
+        for position, vk in enumerate(area.mogelijke_vks):
+            _reference(
+                out,
+                regions_file,
+                ("postcodes", index, "mogelijke_vks", position),
+                vk,
+                known=vks,
+                message="'{value}' is geen Vertrouwenscentrum van een provincie",
+            )
     for path, item in _models_with_path(partners_file):
         served = getattr(item, "provincie", None)
         if served is not None:
@@ -514,15 +548,27 @@ def _check_texts(file: _File, out: _Collector) -> None:
     texts = file.model
     if not isinstance(texts, TextsFile):
         return
-    for key in get_args(TextKey):
-        if key not in texts.teksten:
+    for required in TEXT_KEYS:
+        if required not in texts.teksten:
             out.add(
                 file,
                 ("teksten",),
-                f"de tekst '{key}' ontbreekt",
-                hint=f"voeg onder 'teksten:' een regel '{key}: …' toe",
+                f"de tekst '{required}' ontbreekt",
+                hint=f"voeg onder 'teksten:' een regel '{required}: …' toe",
+            )
+    for written in texts.teksten:
+        if written not in TEXT_KEYS:
+            close = difflib.get_close_matches(written, TEXT_KEYS, n=1)
+            out.add(
+                file,
+                ("teksten", written),
+                f"de tekst '{written}' wordt nergens gebruikt: de bot toont ze nooit",
+                level=Level.WARNING,
+                hint=f"bedoelde je '{close[0]}'?" if close else "verwijder ze, of kijk de naam na",
             )
     for key, value in texts.teksten.items():
+        if key not in TEXT_KEYS:
+            continue
         limit = TEXT_LIMITS.get(key)
         if limit is not None and len(value) > limit:
             out.add(
@@ -560,9 +606,36 @@ def _check_texts(file: _File, out: _Collector) -> None:
         )
 
 
+def _check_themes(file: _File, ids: set[str], files: list[_File], out: _Collector) -> None:
+    """Every theme of "Veelgestelde vragen" has a unique id and points at existing items."""
+    faq = file.model
+    if not isinstance(faq, FaqFile):
+        return
+    seen: set[str] = set()
+    for index, theme in enumerate(faq.themas):
+        if theme.id in seen:
+            out.add(
+                file,
+                ("themas", index, "id"),
+                f"het thema '{theme.id}' bestaat al",
+                hint="elk thema heeft een eigen id",
+            )
+        seen.add(theme.id)
+        for position, item_id in enumerate(theme.items):
+            if not _hidden(item_id, files):
+                _reference(
+                    out,
+                    file,
+                    ("themas", index, "items", position),
+                    item_id,
+                    known=ids,
+                    message=_MISSING_ID,
+                )
+
+
 def _reply_chars(item: Item) -> int:
     """The characters of an item's own content in its reply (not the UI texts around it)."""
-    parts = [item.titel, item.tekst, *item.bronnen, *getattr(item, "checklist", [])]
+    parts = [item.titel, item.kern, item.tekst, *item.bronnen, *getattr(item, "checklist", [])]
     for contact in getattr(item, "contact", []):
         parts += [contact.waarde or "", contact.label or ""]
     return sum(map(len, parts))
@@ -578,7 +651,8 @@ def _check_item_sizes(files: list[_File], out: _Collector) -> None:
                     file,
                     (*path, "id"),
                     f"het antwoord van dit item is in totaal te lang: {size} tekens "
-                    f"(max. {MAX_ITEM_CHARS}: titel, tekst, checklist, contact en bronnen samen)",
+                    f"(max. {MAX_ITEM_CHARS}: titel, kern, tekst, checklist, contact en bronnen "
+                    "samen)",
                     hint="maak de tekst korter of verdeel het onderwerp over twee items",
                 )
 
@@ -596,13 +670,21 @@ def _check_freshness(files: list[_File], today: date, out: _Collector) -> None:
                     level=Level.WARNING,
                     hint="lees het item na en zet de datum van vandaag",
                 )
-            if item.status is Status.TE_VERIFIEREN:
+            if item.status is ItemStatus.TE_VERIFIEREN:
                 out.add(
                     file,
                     (*path, "status"),
-                    "dit item is nog te verifiëren",
+                    "de kern van dit item is nog te verifiëren (de bot zegt dat bovenaan)",
                     level=Level.WARNING,
                     hint="laat de inhoud bevestigen door een bron en verwijder dan de status",
+                )
+            elif item.status is ItemStatus.DETAILS_TE_VERIFIEREN:
+                out.add(
+                    file,
+                    (*path, "status"),
+                    "details van dit item zijn nog te verifiëren (de tekst zegt het bij elk)",
+                    level=Level.WARNING,
+                    hint="zie de notitie; verwijder de status zodra alles bevestigd is",
                 )
             contacts: list[ContactEntry] = getattr(item, "contact", [])
             pending = [c.soort.value for c in contacts if not c.verified]
@@ -625,7 +707,8 @@ def _check_freshness(files: list[_File], today: date, out: _Collector) -> None:
 
 
 def _check_contacts(files: list[_File], out: _Collector) -> None:
-    """Phone numbers, e-mail addresses and websites must have the right shape."""
+    """Phone numbers, e-mail addresses and websites must have the right shape; a VK's phone
+    number is shown only with its source and the date it was checked."""
     for file in files:
         for path, item in _models_with_path(file):
             for index, contact in enumerate(getattr(item, "contact", [])):
@@ -633,6 +716,23 @@ def _check_contacts(files: list[_File], out: _Collector) -> None:
                 if value is None:
                     continue
                 where = (*path, "contact", index, "waarde")
+                if (
+                    isinstance(item, Partner)
+                    and item.provincie is not None
+                    and contact.soort is ContactKind.TELEFOON
+                    and contact.verified
+                    and (contact.bron is None or contact.nagekeken is None)
+                ):
+                    lacking = (("bron", contact.bron), ("nagekeken", contact.nagekeken))
+                    missing = " en ".join(name for name, given in lacking if given is None)
+                    out.add(
+                        file,
+                        where,
+                        f"het telefoonnummer van een Vertrouwenscentrum heeft ook '{missing}' "
+                        "nodig",
+                        hint="zet erbij waar je het nummer vond (bron) en wanneer "
+                        '(nagekeken: "JJJJ-MM-DD"), of laat het op status: te-verifieren',
+                    )
                 if contact.soort is ContactKind.TELEFOON and not PHONE_RE.match(value):
                     out.add(
                         file,
@@ -656,6 +756,344 @@ def _check_contacts(files: list[_File], out: _Collector) -> None:
                         f"'{shorten(value)}' is geen webadres",
                         hint="begin met https://",
                     )
+
+
+_SCREEN_HINT = (
+    "maak de kern of de titel korter: de uitleg hoort in 'tekst', die onder het eerste scherm "
+    "staat (zie 'Grenzen' in content/README.md)"
+)
+
+
+def _check_first_screens(library: Library, files: Mapping[str, _File], out: _Collector) -> None:
+    """Every reply's first screen fits a phone: at most `MAX_FIRST_SCREEN_CHARS` as the user
+    sees it, with room for the danger line that goes on top of a reply to an unsure message.
+
+    Items are measured as a button or deep link shows them, the regional VKs also under the
+    longest place header of their province, and the replies made of UI texts as they are.
+    """
+    replies = Replies(library)
+    room = MAX_FIRST_SCREEN_CHARS - len(replies.doubt_line) - 2
+
+    def report(file: _File, path: Path_, size: int, limit: int, *, what: str, hint: str) -> None:
+        out.add(file, path, f"{what} is te lang: {size} tekens (max. {limit})", hint=hint)
+
+    longest: dict[str, PostalArea] = {}
+    for area in library.regions.postcodes:
+        known = longest.get(area.provincie)
+        if area.status is None and (known is None or len(area.gemeente) > len(known.gemeente)):
+            longest[area.provincie] = area
+    vk_places = {
+        p.vk: Place(longest[p.id].postcode, None, longest[p.id].gemeente, p.id)
+        for p in library.regions.provincies
+        if p.id in longest
+    }
+    for file in files.values():
+        for path, item in _models_with_path(file):
+            size = len(replies.item(item).first_screen())
+            if item.id in vk_places:
+                size = max(size, len(replies.place(vk_places[item.id]).first_screen()))
+            if size > room:
+                report(
+                    file,
+                    (*path, "kern"),
+                    size,
+                    room,
+                    what="het eerste scherm van dit antwoord (titel, kern, meldingen, contact)",
+                    hint=_SCREEN_HINT,
+                )
+    texts = files["teksten.yaml"]
+    for key, reply, limit in (
+        ("welkom", replies.welcome(), room),
+        ("hulp", replies.help(), room),
+        ("geen_antwoord", replies.fallback(), MAX_FIRST_SCREEN_CHARS),
+        ("menu_titel", replies.menu(), room),
+        ("vraag_postcode", replies.ask_place(), room),
+    ):
+        size = len(reply.first_screen())
+        if size > limit:
+            report(
+                texts,
+                ("teksten", key),
+                size,
+                limit,
+                what="het eerste scherm van dit antwoord",
+                hint="maak de tekst korter; wat kan wachten, hoort onder het eerste scherm",
+            )
+    size = len(replies.emergency().first_screen())
+    if size > MAX_FIRST_SCREEN_CHARS:
+        report(
+            files["urgent.yaml"],
+            ("noodantwoord",),
+            size,
+            MAX_FIRST_SCREEN_CHARS,
+            what="het noodantwoord (nummers en de regels voor daarna)",
+            hint="hou het noodantwoord kort: de nummers en hoogstens drie korte regels",
+        )
+
+
+def _check_decision_buttons(library: Library, file: _File, out: _Collector) -> None:
+    """Every outcome of the decision aid fits six buttons: its way on (the emergency reply's
+    buttons, the question for the place, its items) besides the step plan, "Vorige" and
+    "Opnieuw"."""
+    decision = file.model
+    if not isinstance(decision, DecisionFile):
+        return
+    replies = Replies(library)
+    for index, outcome in enumerate(decision.uitkomsten):
+        wanted = len(replies.decision_way_on(outcome))
+        if wanted > MAX_DECISION_WAY_ON:
+            out.add(
+                file,
+                ("uitkomsten", index, "items"),
+                f"te veel knoppen onder deze uitkomst: {wanted} (max. {MAX_DECISION_WAY_ON} "
+                f"naast het stappenplan, Vorige en Opnieuw; hoogstens {MAX_BUTTONS} in totaal)",
+                hint="schrap de items die ze het minst nodig heeft; 'vk_knop: ja' telt als één "
+                "knop, 'noodantwoord: ja' als twee (het VK van de regio en de noodnummers)",
+            )
+
+
+def _raw_elements(data: Any, key: str) -> Iterator[tuple[Path_, dict[str, Any]]]:
+    """The mappings of the list `data[key]`, with their paths (raw: broken ones included)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, list):
+        for index, element in enumerate(value):
+            if isinstance(element, dict):
+                yield (key, index), element
+
+
+def _text_length(value: object) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """An answer of the decision tree: from a question to a question or an outcome."""
+
+    target: str
+    where: Path_
+    """the position of its `naar`"""
+    chars: int
+    """what it adds to the summary: the question and the answer"""
+
+
+@dataclass
+class _Tree:
+    """The decision tree as written (raw: broken parts included), for the graph checks."""
+
+    data: dict[str, Any]
+    paths: dict[str, Path_] = field(default_factory=dict)
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[str, list[_Edge]] = field(default_factory=dict)
+    broken: bool = False
+    """A dead end or a dangling answer was reported: what lies behind it is not reported
+    again as unreachable (one mistake, one message)."""
+
+
+def _check_decision(file: _File, ids: set[str], files: list[_File], out: _Collector) -> None:
+    """The decision tree: every answer leads to a question or outcome that exists, everything
+    is reachable from the first question, no cycles, no question without answers, every item
+    an outcome points at exists, and every path fits a 64-byte button and one message.
+
+    Read from the raw document, so a question that failed the schema (a text too long) still
+    counts as written and does not make its answers "dangling".
+    """
+    doc = file.document
+    if doc is None or not isinstance(doc.data, dict):
+        return
+    tree = _Tree(doc.data)
+    for key, group in (("vragen", tree.questions), ("uitkomsten", tree.outcomes)):
+        for path, element in _raw_elements(tree.data, key):
+            ident = element.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in tree.paths:
+                first = doc.position((*tree.paths[ident], "id"))
+                out.add(
+                    file,
+                    (*path, "id"),
+                    f"de id '{ident}' bestaat al in dit bestand (regel {first.line})",
+                    hint="elke vraag en elke uitkomst heeft een eigen id",
+                )
+                continue
+            tree.paths[ident] = path
+            group[ident] = element
+    for ident, question in tree.questions.items():
+        tree.edges[ident] = _answers(file, tree, ident, question, out)
+    for ident, outcome in tree.outcomes.items():
+        items = outcome.get("items")
+        for index, item_id in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item_id, str) and not _hidden(item_id, files):
+                where = (*tree.paths[ident], "items", index)
+                _reference(out, file, where, item_id, known=ids, message=_MISSING_ID)
+    entry = tree.data.get("beslishulp")
+    start = entry.get("start") if isinstance(entry, dict) else None
+    if not isinstance(start, str):
+        return  # the schema reports a missing start
+    if start not in tree.questions:
+        message = (
+            "de beslishulp begint met een vraag, niet met een uitkomst"
+            if start in tree.outcomes
+            else f"verwijst naar '{start}', maar die vraag bestaat niet"
+        )
+        hint = (
+            "zet bij 'start' de id van een vraag"
+            if start in tree.outcomes
+            else _suggest(start, set(tree.questions))
+        )
+        out.add(file, ("beslishulp", "start"), message, hint=hint)
+        return
+    order, cyclic = _walk_decision(file, tree, start, out)
+    reachable = set(order)
+    for ident, path in tree.paths.items():
+        if ident not in reachable and not tree.broken:
+            kind = "vraag" if ident in tree.questions else "uitkomst"
+            out.add(
+                file,
+                (*path, "id"),
+                f"deze {kind} is vanaf de eerste vraag ('{start}') niet te bereiken",
+                hint=f"laat een antwoord ernaar verwijzen ('naar: {ident}'), of schrap ze",
+            )
+    if not cyclic:
+        _check_decision_sizes(file, tree, start, order, out)
+
+
+def _answers(
+    file: _File, tree: _Tree, ident: str, question: dict[str, Any], out: _Collector
+) -> list[_Edge]:
+    """A question's answers that lead somewhere; a dead end or a dangling answer is reported."""
+    path = tree.paths[ident]
+    answers = question.get("antwoorden")
+    if answers is None or answers == []:
+        out.add(
+            file,
+            (*path, "antwoorden") if answers == [] else (*path, "id"),
+            "doodlopende vraag: ze heeft geen antwoorden, dus geen weg naar een uitkomst",
+            hint=f"geef {MIN_DECISION_ANSWERS} tot {MAX_DECISION_ANSWERS} antwoorden, elk met "
+            "'knop:' en 'naar:' (de id van een vraag of een uitkomst)",
+        )
+        tree.broken = True
+        return []
+    if not isinstance(answers, list):
+        return []  # the schema reports the wrong type
+    if len(answers) < MIN_DECISION_ANSWERS:
+        out.add(
+            file,
+            (*path, "antwoorden"),
+            f"maar {len(answers)} antwoord: een vraag heeft {MIN_DECISION_ANSWERS} tot "
+            f"{MAX_DECISION_ANSWERS} antwoorden",
+            hint="voeg een antwoord toe, of schrap de vraag en laat het antwoord ervoor meteen "
+            "verder gaan",
+        )
+        tree.broken = True
+    edges = []
+    asked = _text_length(question.get("vraag"))
+    for index, answer in enumerate(answers):
+        target = answer.get("naar") if isinstance(answer, dict) else None
+        if not isinstance(target, str):
+            continue  # the schema reports a missing 'naar'
+        where = (*path, "antwoorden", index, "naar")
+        if target not in tree.paths:
+            out.add(
+                file,
+                where,
+                f"verwijst naar '{target}', maar die vraag of uitkomst bestaat niet",
+                hint=_suggest(target, set(tree.paths)),
+            )
+            tree.broken = True
+            continue
+        label = _text_length(answer.get("knop"))
+        edges.append(_Edge(target, where, asked + label + len(" → \n")))
+    return edges
+
+
+def _walk_decision(
+    file: _File, tree: _Tree, start: str, out: _Collector
+) -> tuple[list[str], bool]:
+    """Depth-first from the first question: report every answer that closes a cycle.
+
+    Returns what is reachable, in topological order (before every place it leads to), and
+    whether there was a cycle. Iterative, so a huge broken file cannot exhaust the stack.
+    """
+    on_path: dict[str, int] = {start: 0}
+    trail = [start]
+    done: list[str] = []
+    seen = {start}
+    cyclic = False
+    stack = [iter(tree.edges.get(start, []))]
+    while stack:
+        for edge in stack[-1]:
+            if edge.target in on_path:
+                loop = [*trail[on_path[edge.target] :], edge.target]
+                out.add(
+                    file,
+                    edge.where,
+                    f"dit antwoord gaat terug naar '{edge.target}' en maakt een kring "
+                    f"({' → '.join(loop)}): zo komt de beslishulp nooit bij een uitkomst",
+                    hint="laat het antwoord naar een volgende vraag of een uitkomst gaan",
+                )
+                cyclic = True
+            elif edge.target not in seen:
+                seen.add(edge.target)
+                on_path[edge.target] = len(trail)
+                trail.append(edge.target)
+                stack.append(iter(tree.edges.get(edge.target, [])))
+                break
+        else:
+            stack.pop()
+            finished = trail.pop()
+            del on_path[finished]
+            done.append(finished)
+    done.reverse()
+    return done, cyclic
+
+
+def _check_decision_sizes(
+    file: _File, tree: _Tree, start: str, order: list[str], out: _Collector
+) -> None:
+    """The longest way to each outcome fits a button (answers) and one message (characters)."""
+    depth = dict.fromkeys(order, 0)
+    chars = dict.fromkeys(order, 0)
+    for ident in order:  # topological: every question before the places it leads to
+        for edge in tree.edges.get(ident, []):
+            depth[edge.target] = max(depth[edge.target], depth[ident] + 1)
+            chars[edge.target] = max(chars[edge.target], chars[ident] + edge.chars)
+    texts = tree.data.get("teksten")
+    entry = tree.data.get("beslishulp")
+    fixed = sum(
+        _text_length(texts.get(key)) if isinstance(texts, dict) else 0
+        for key in ("samenvatting", "slotzin", "bewaren")
+    )
+    sources = entry.get("bronnen") if isinstance(entry, dict) else None
+    fixed += sum(map(_text_length, sources if isinstance(sources, list) else []))
+    for ident in order:
+        outcome = tree.outcomes.get(ident)
+        if outcome is None:
+            continue
+        where = (*tree.paths[ident], "id")
+        if depth[ident] > MAX_DECISION_DEPTH:
+            out.add(
+                file,
+                where,
+                f"deze uitkomst ligt tot {depth[ident]} antwoorden diep (max. "
+                f"{MAX_DECISION_DEPTH} vanaf '{start}')",
+                hint="elke knop draagt de hele weg mee in 64 bytes; maak de weg korter",
+            )
+        size = (
+            chars[ident]
+            + fixed
+            + _text_length(outcome.get("titel"))
+            + _text_length(outcome.get("tekst"))
+        )
+        if size > MAX_DECISION_SUMMARY_CHARS:
+            out.add(
+                file,
+                where,
+                f"de samenvatting bij deze uitkomst kan {size} tekens lang worden (max. "
+                f"{MAX_DECISION_SUMMARY_CHARS}: de vragen en antwoorden van de langste weg, "
+                "het advies en de vaste zinnen)",
+                hint="maak de tekst, de vragen of de weg ernaartoe korter",
+            )
 
 
 def check_content(
@@ -709,15 +1147,21 @@ def check_content(
     _check_links(files, ids, out)
     _check_regions(files, ids, out)
     _check_texts(by_name["teksten.yaml"], out)
+    _check_themes(by_name["veelgestelde-vragen.yaml"], ids, files, out)
     _check_languages(by_name, out)
     _check_spoken(by_name["spreektaal.yaml"], out)
+    _check_decision(by_name["beslishulp.yaml"], ids, files, out)
     _check_contacts(files, out)
     _check_item_sizes(files, out)
     _check_freshness(files, today or date.today(), out)
-    problems = out.problems
-    if any(p.level is Level.ERROR for p in problems):
-        return None, problems
-    return _library(directory, by_name), problems
+    if any(p.level is Level.ERROR for p in out.problems):
+        return None, out.problems
+    library = _library(directory, by_name)
+    _check_first_screens(library, by_name, out)
+    _check_decision_buttons(library, by_name["beslishulp.yaml"], out)
+    if any(p.level is Level.ERROR for p in out.problems):
+        return None, out.problems
+    return library, out.problems
 
 
 def _empty(model: type[Strict]) -> Strict | None:
@@ -754,7 +1198,10 @@ def _library(directory: Path, files: Mapping[str, _File]) -> Library:
         stopwords=frozenset(w.lower() for w in synonyms.stopwoorden),
         out_of_scope=tuple(model("buiten-bereik.yaml").zoektermen),
         regions=model("regios.yaml"),
-        texts=dict(texts.teksten),
+        texts=cast(
+            "dict[TextKey, str]",
+            {key: value for key, value in texts.teksten.items() if key in TEXT_KEYS},
+        ),
         commands=tuple(texts.commandos),
         files={type(f.model): f.model for f in files.values() if f.model is not None},
     )

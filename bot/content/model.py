@@ -10,17 +10,32 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from bot.content.limits import (
     MAX_BUTTON_CHARS,
+    MAX_CANDIDATES,
     MAX_CHECKLIST,
     MAX_COMMAND_DESCRIPTION_CHARS,
     MAX_COMMANDS,
     MAX_CONTACTS,
+    MAX_CORE_CHARS,
+    MAX_DECISION_ANSWERS,
+    MAX_DECISION_EXPLANATION_CHARS,
+    MAX_DECISION_ITEMS,
+    MAX_DECISION_NODES,
+    MAX_DECISION_OUTCOME_CHARS,
+    MAX_DECISION_QUESTION_CHARS,
     MAX_ITEMS,
     MAX_LANGUAGES,
     MAX_LINE_CHARS,
@@ -37,6 +52,8 @@ from bot.content.limits import (
     MAX_TERM_CHARS,
     MAX_TERMS,
     MAX_TEXT_CHARS,
+    MAX_THEME_ITEMS,
+    MAX_THEMES,
     MAX_TITLE_CHARS,
     MAX_UI_TEXT_CHARS,
     MAX_VARIANTS,
@@ -58,6 +75,8 @@ def _text(max_chars: int) -> StringConstraints:
 Title = Annotated[str, _text(MAX_TITLE_CHARS)]
 ButtonLabel = Annotated[str, _text(MAX_BUTTON_CHARS)]
 Body = Annotated[str, _text(MAX_TEXT_CHARS)]
+Core = Annotated[str, _text(MAX_CORE_CHARS)]
+"""An item's core: what the worker does now, on the first screen."""
 Term = Annotated[str, _text(MAX_TERM_CHARS)]
 """A search term, urgency word or phrase, synonym, stop word or out-of-scope term."""
 Line = Annotated[str, _text(MAX_LINE_CHARS)]
@@ -71,9 +90,18 @@ Remark = Annotated[str, StringConstraints(max_length=MAX_LINE_CHARS)]
 
 
 class Status(StrEnum):
-    """Review status of an item or a contact entry."""
+    """Review status of a contact entry or a postal code: not confirmed, so never shown as fact."""
 
     TE_VERIFIEREN = "te-verifieren"
+
+
+class ItemStatus(StrEnum):
+    """Review status of an item: which part of it no source confirms yet."""
+
+    TE_VERIFIEREN = "te-verifieren"
+    """The core (`kern`) is not confirmed: one notice on the first screen says so."""
+    DETAILS_TE_VERIFIEREN = "details-te-verifieren"
+    """The core is confirmed; some details are not, and the text says so at each of them."""
 
 
 class Kind(StrEnum):
@@ -84,6 +112,7 @@ class Kind(StrEnum):
     PARTNER = "partner"
     LEREN = "leren"
     VRAAG = "vraag"
+    BESLISHULP = "beslishulp"
 
 
 def _check_source(value: str) -> str:
@@ -122,8 +151,13 @@ class Item(Strict):
         description=f"Korte naam voor op een knop (max. {MAX_BUTTON_CHARS} tekens); anders de "
         "titel.",
     )
+    kern: Core = Field(
+        description=f"Wat doe je nu? Het korte antwoord op het eerste scherm (max. "
+        f"{MAX_CORE_CHARS} tekens); de rest staat in 'tekst'.",
+    )
     tekst: Body = Field(
-        description="Het antwoord. Gewone tekst; een lege regel begint een alinea."
+        description="De uitleg onder de kern (op Telegram ingeklapt). Gewone tekst; een lege "
+        "regel begint een alinea."
     )
     zoektermen: list[Term] = Field(
         min_length=1,
@@ -141,8 +175,11 @@ class Item(Strict):
         description="Waar de inhoud vandaan komt: webadres of documentnaam.",
     )
     nagekeken: date = Field(description="Datum van het laatste nazicht, als JJJJ-MM-DD.")
-    status: Status | None = Field(
-        None, description="'te-verifieren' als de inhoud nog niet door een bron bevestigd is."
+    status: ItemStatus | None = Field(
+        None,
+        description="'te-verifieren' als de kern nog niet door een bron bevestigd is (de bot "
+        "toont dan één melding bovenaan); 'details-te-verifieren' als alleen details in de "
+        "tekst nog te bevestigen zijn (de tekst zegt dat bij elk detail zelf).",
     )
     notitie: Note | None = Field(
         None, description="Interne notitie voor beheerders; nooit getoond."
@@ -185,6 +222,11 @@ class ContactEntry(Strict):
     label: Line | None = Field(None, description="Optioneel: waarvoor dit contact dient.")
     status: Status | None = None
     bron: Source | None = Field(None, description="Bron van dit gegeven, als die afwijkt.")
+    nagekeken: date | None = Field(
+        None,
+        description="Datum waarop dit gegeven nagekeken werd (JJJJ-MM-DD); verplicht, met "
+        "'bron', voor het telefoonnummer van een Vertrouwenscentrum.",
+    )
 
     @property
     def verified(self) -> bool:
@@ -415,6 +457,12 @@ class PostalArea(Strict):
     plaatsen: list[Name] = Field(default_factory=list, max_length=MAX_PLACES)
     status: Status | None = None
     opmerking: Remark | None = None
+    mogelijke_vks: list[ItemId] = Field(
+        default_factory=list,
+        max_length=MAX_CANDIDATES,
+        description="Zolang niet bevestigd is welk VK deze postcode bedient: de VK's die het "
+        "kunnen zijn.",
+    )
 
 
 class RegionsFile(Strict):
@@ -426,7 +474,8 @@ class RegionsFile(Strict):
     lokale_partners: list[ItemId] = Field(
         default_factory=list,
         max_length=MAX_LOCAL_PARTNERS,
-        description="Partners die bij elke regio getoond worden.",
+        description="Partners die bij elke regio als knop getoond worden (zover de knoppen "
+        "reiken).",
     )
     postcodes: list[PostalArea] = Field(min_length=1, max_length=MAX_POSTCODES)
 
@@ -446,6 +495,7 @@ class Command(Strict):
 TextKey = Literal[
     "welkom",
     "hulp",
+    "hulp_commandos",
     "privacy_kort",
     "menu_titel",
     "bedoel_je",
@@ -457,15 +507,19 @@ TextKey = Literal[
     "vraag_postcode",
     "regio_niet_gevonden",
     "regio_gevonden",
+    "regio_gevonden_kort",
+    "regio_onzeker",
     "regio_te_verifieren",
     "vk_contact_te_verifieren",
     "contact_te_verifieren",
     "te_verifieren_item",
+    "vk_telefoon_route",
     "bronnen",
+    "bron_nederland",
+    "details",
     "nagekeken",
     "stap_van",
     "verwant",
-    "urgent_kop",
     "bot_beschrijving",
     "bot_korte_beschrijving",
     "knop_menu",
@@ -477,11 +531,13 @@ TextKey = Literal[
     "knop_volgende",
     "knop_alle_stappen",
     "knop_privacy",
+    "knop_faq",
+    "knop_themas",
+    "faq_titel",
     "chat_prompt",
     "chat_einde",
     "chat_keuze",
     "leren_titel",
-    "lokale_partners",
     "ook_gevonden",
     "contact_telefoon",
     "contact_email",
@@ -489,16 +545,69 @@ TextKey = Literal[
     "contact_adres",
     "contact_uren",
     "contact_chat",
+    "contact_bron",
     "herladen_ok",
     "herladen_fout",
+    "onbekend_commando",
+    "onbekend_commando_geen",
+    "urgent_kop",
+    "alleen_tekst",
+    "link_verlopen",
+    "herladen_in_prive",
+    "herladen_prive_onmogelijk",
 ]
+
+
+TEXT_KEYS: tuple[TextKey, ...] = get_args(TextKey)
+"""Every UI text the code shows: content must define each one (and nothing else is read)."""
 
 
 class TextsFile(Strict):
     """`teksten.yaml`: every sentence of the user interface and the command menu."""
 
-    teksten: dict[TextKey, UiText]
+    teksten: Annotated[
+        dict[str, UiText],
+        Field(
+            description="Elke tekst van de bot zelf. Een sleutel die de bot niet kent, wordt "
+            "nergens getoond (de controle waarschuwt).",
+            json_schema_extra={
+                "properties": {key: {"type": "string"} for key in TEXT_KEYS},
+                "required": list(TEXT_KEYS),
+            },
+        ),
+    ]
     commandos: list[Command] = Field(min_length=1, max_length=MAX_COMMANDS)
+
+
+class Theme(Strict):
+    """A theme of "Veelgestelde vragen": a title and the items under it, in order."""
+
+    id: ItemId = Field(description="Vaste, unieke sleutel van het thema (voor de knop).")
+    titel: Title = Field(description="De titel boven de lijst van vragen.")
+    knop: ButtonLabel | None = Field(
+        None, description="Korte naam voor op de knop; anders de titel."
+    )
+    items: list[ItemId] = Field(
+        min_length=1,
+        max_length=MAX_THEME_ITEMS,
+        description=f"Ids van de items onder dit thema, in volgorde (max. {MAX_THEME_ITEMS}: "
+        "één knop elk, plus de knop terug).",
+    )
+
+    @property
+    def button_label(self) -> str:
+        """The short label for buttons."""
+        return self.knop or self.titel
+
+
+class FaqFile(Strict):
+    """`veelgestelde-vragen.yaml`: the themes of the "Veelgestelde vragen" menu."""
+
+    themas: list[Theme] = Field(
+        default_factory=list,
+        max_length=MAX_THEMES,
+        description=f"De thema's, in volgorde (max. {MAX_THEMES}: één knop elk, plus 'Menu').",
+    )
 
 
 class OutOfScopeFile(Strict):
@@ -604,6 +713,113 @@ class AdminFile(Strict):
     )
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value:
+        raise ValueError("moet op één regel passen (zonder regeleinde)")
+    return value
+
+
+def _yes_no(value: object) -> object:
+    """`ja`/`nee` as admins write it (every scalar arrives as text)."""
+    if isinstance(value, str) and value.strip().lower() in ("ja", "nee"):
+        return value.strip().lower() == "ja"
+    return value
+
+
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]
+DecisionQuestion = Annotated[str, _text(MAX_DECISION_QUESTION_CHARS), AfterValidator(_one_line)]
+DecisionExplanation = Annotated[
+    str, _text(MAX_DECISION_EXPLANATION_CHARS), AfterValidator(_one_line)
+]
+
+
+class DecisionAnswer(Strict):
+    """One answer to a question of the decision aid: a button, and where it leads."""
+
+    knop: ButtonLabel = Field(
+        description=f"Het antwoord zoals het op de knop staat (max. {MAX_BUTTON_CHARS} tekens)."
+    )
+    naar: ItemId = Field(description="De id van de volgende vraag of van een uitkomst.")
+
+
+class DecisionNode(Strict):
+    """A question of the decision aid, with 2 to 4 answers."""
+
+    id: ItemId = Field(description="Vaste, unieke sleutel van de vraag in dit bestand.")
+    vraag: DecisionQuestion = Field(
+        description=f"De vraag: kort en op één regel (max. {MAX_DECISION_QUESTION_CHARS} tekens)."
+    )
+    uitleg: DecisionExplanation | None = Field(
+        None,
+        description="Optioneel: één regel uitleg onder de vraag (max. "
+        f"{MAX_DECISION_EXPLANATION_CHARS} tekens).",
+    )
+    antwoorden: list[DecisionAnswer] = Field(
+        default_factory=list,
+        max_length=MAX_DECISION_ANSWERS,
+        description=f"2 tot {MAX_DECISION_ANSWERS} antwoorden, elk een knop.",
+    )
+
+
+class DecisionOutcome(Strict):
+    """Where a path of the decision aid ends: what to do now, and items to read on."""
+
+    id: ItemId = Field(description="Vaste, unieke sleutel van de uitkomst in dit bestand.")
+    titel: Title = Field(description="Wat ze nu doet, in een paar woorden.")
+    tekst: Annotated[str, _text(MAX_DECISION_OUTCOME_CHARS)] = Field(
+        description=f"Wat ze nu kan doen (max. {MAX_DECISION_OUTCOME_CHARS} tekens). De slotzin "
+        "komt er vanzelf onder."
+    )
+    items: list[ItemId] = Field(
+        default_factory=list,
+        max_length=MAX_DECISION_ITEMS,
+        description="Ids van items (stappen, partners, vragen) die als knop onder het advies "
+        "komen.",
+    )
+    vk_knop: YesNo = Field(
+        False,
+        description="'ja': een knop die naar de plaats vraagt en het Vertrouwenscentrum van die "
+        "regio toont.",
+    )
+    noodantwoord: YesNo = Field(
+        False,
+        description="'ja': begint met het noodantwoord van urgent.yaml (112 en 101).",
+    )
+
+
+class DecisionAid(Item):
+    """The decision aid as an item: found by its search terms, opened by menus and links."""
+
+    start: ItemId = Field(description="De id van de eerste vraag.")
+
+
+class DecisionTexts(Strict):
+    """The sentences and buttons of the decision aid itself."""
+
+    slotzin: Line = Field(
+        description="De zin onder elke uitkomst, bv. 'De beslissing blijft bij jou en je "
+        "verantwoordelijke; overleg met het VK bij twijfel.'"
+    )
+    samenvatting: Line = Field(description="De kop boven de vragen en antwoorden van haar weg.")
+    bewaren: Line = Field(
+        description="Onder de samenvatting: bewaar of stuur door; de bot bewaart niets."
+    )
+    knop_opnieuw: ButtonLabel = Field(description="De knop die opnieuw begint.")
+    verlopen: Line = Field(
+        description="Bij een knop van een vraag die niet meer bestaat (de beslishulp is "
+        "aangepast): de beslishulp begint dan opnieuw."
+    )
+
+
+class DecisionFile(Strict):
+    """`beslishulp.yaml`: a short walk of questions that helps decide on the next step."""
+
+    beslishulp: DecisionAid
+    vragen: list[DecisionNode] = Field(min_length=1, max_length=MAX_DECISION_NODES)
+    uitkomsten: list[DecisionOutcome] = Field(min_length=1, max_length=MAX_DECISION_NODES)
+    teksten: DecisionTexts
+
+
 FILES: dict[str, type[Strict]] = {
     "stappen.yaml": StepsFile,
     "urgent.yaml": UrgentFile,
@@ -618,6 +834,8 @@ FILES: dict[str, type[Strict]] = {
     "talen.yaml": LanguagesFile,
     "praatjes.yaml": SmallTalkFile,
     "beheer.yaml": AdminFile,
+    "veelgestelde-vragen.yaml": FaqFile,
+    "beslishulp.yaml": DecisionFile,
 }
 """Every content file, by name, with the model of its top level. A file whose model has a
 default for every field may be left out (an empty file of that kind)."""

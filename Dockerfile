@@ -9,6 +9,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BOT_CONTENT_DIR=/app/content \
+    BOT_DATA_DIR=/app/data \
     PTB_TIMEDELTA=1
 
 # A fixed, unprivileged user: it can read /app but not change the code or the content.
@@ -36,6 +37,10 @@ RUN pip install --no-deps . \
 # Content last (it changes most often); a volume may replace it at run time.
 COPY content/ ./content/
 
+# The figures (SQLite, unless BOT_DATABASE_URL points at PostgreSQL) and the health status:
+# the only folder the bot writes to. Mount a volume here to keep the figures.
+RUN mkdir /app/data && chown 10001:10001 /app/data
+
 USER 10001:10001
 
 # An image with broken content cannot be built; run as the runtime user to prove it can read it.
@@ -44,8 +49,9 @@ RUN playbook check /app/content
 # Telegram webhook mode only (BOT_WEBHOOK_URL set); polling needs no inbound port.
 EXPOSE 8443
 
-# Exit 0 only when the content loads and, with a token, the Bot API answers getMe.
-HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \
+# Exit 0 only when the running bot serves content (the status file it rewrites every 15 s)
+# and the Bot API answers getMe: milliseconds, the content folder is not loaded.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["playbook", "health"]
 
 CMD ["playbook", "run"]

@@ -39,6 +39,8 @@ class Verb(StrEnum):
     LEARNING = "l"
     NONE_OF_THESE = "n"
     POSTCODE = "p"
+    FEEDBACK = "f"
+    """"Was dit nuttig?": `f:1:<id>` (yes) or `f:0:<id>` (no)"""
     FAQ = "q"
     THEME = "t"
     COMMAND = "k"
@@ -68,12 +70,17 @@ class Action:
 _ID = re.compile(ID_PATTERN)
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_FEEDBACK = re.compile(rf"^[01]:{ID_PATTERN[1:]}")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,24}$")
+"""A "Geen van deze" button may carry the token of its held question (`n:<token>`)."""
 _NEEDS_ARGUMENT = {
     Verb.ITEM: _ID,
     Verb.POSTCODE: _POSTCODE,
     Verb.THEME: _ID,
     Verb.COMMAND: _COMMAND,
+    Verb.FEEDBACK: _FEEDBACK,
 }
+_MAY_HAVE_ARGUMENT = {Verb.NONE_OF_THESE: _TOKEN}
 _ANSWER_DIGITS = "123456789"[:MAX_DECISION_ANSWERS]
 _DECISION_STEP = re.compile(
     rf"({ID_PATTERN[1:-1]}):([{_ANSWER_DIGITS}]{{0,{MAX_DECISION_DEPTH}}})"
@@ -98,6 +105,11 @@ def decode(payload: str) -> Action | None:
         return None
     if verb is Verb.DECISION:
         return Action(verb, argument)
+    optional = _MAY_HAVE_ARGUMENT.get(verb)
+    if optional is not None:
+        if argument and not optional.match(argument):
+            return None
+        return Action(verb, argument, in_place)
     pattern = _NEEDS_ARGUMENT.get(verb)
     if pattern is None:
         return Action(verb, in_place=in_place) if not argument else None
@@ -107,6 +119,25 @@ def decode(payload: str) -> Action | None:
 def show(item_id: str) -> str:
     """Payload of a button that opens an item in a new message."""
     return Action(Verb.ITEM, item_id).encode()
+
+
+def feedback(item_id: str, *, useful: bool) -> str:
+    """Payload of a 👍 (`useful`) or 👎 button under the answer `item_id`."""
+    return Action(Verb.FEEDBACK, f"{int(useful)}:{item_id}").encode()
+
+
+def feedback_of(action: Action) -> tuple[str, bool] | None:
+    """The item and the vote of a feedback payload; None for another action."""
+    if action.verb is not Verb.FEEDBACK:
+        return None
+    vote, _, item_id = action.argument.partition(":")
+    return item_id, vote == "1"
+
+
+def none_of_these(token: str | None = None, *, in_place: bool = True) -> str:
+    """Payload of "Geen van deze" (in place, as the replies write it), with the token of
+    the held question if there is one."""
+    return Action(Verb.NONE_OF_THESE, token or "", in_place).encode()
 
 
 def go(item_id: str) -> str:

@@ -12,20 +12,24 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import redaction
+from bot import health, redaction
 from bot.config import Settings, SettingsError, StartupError
 from bot.console import chat, render
 from bot.content.loader import check_content
 from bot.content.problems import ContentError, Level
 from bot.content.schema import content_schema, file_schema, write_schemas
+from bot.counting import CountingEngine
 from bot.engine import Answer, Engine
 from bot.evaluation import evaluate, judge_all, load_questions, report, scorecard
 from bot.replies import Reply
 from bot.sharing import deep_link, write_qr
+from bot.storage import Storage, StorageError
 from bot.store import ContentStore, shipped_model
+from bot.usage import Usage, UsageConfig
 
 log = logging.getLogger("bot")
 
@@ -185,21 +189,72 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return cmd_chat(args, settings, out)
     # The adapter is imported only here, so the domain never loads python-telegram-bot.
     from bot_telegram.app import run
+    from bot_telegram.operations import Operations
 
-    run(settings, _engine(_content_dir(args, settings)))
+    store = ContentStore.open(_content_dir(args, settings), model=shipped_model())
+    storage = Storage.open(settings.data_dir, settings.database_url)
+    log.info("usage figures in %s", storage.where)
+    usage = Usage(storage, usage_config(settings))
+    operations = Operations(
+        storage=storage, usage=usage, watch=True, health_file=health.status_path(settings.data_dir)
+    )
+    try:
+        run(settings, CountingEngine(store, usage), operations)
+    finally:
+        storage.close()
     return 0
 
 
-def cmd_health(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """Exit 0 when the content loads and, with a token, the Bot API answers getMe."""
-    _engine(_content_dir(args, settings))
-    if settings.token:
-        from bot_telegram.app import bot_is_reachable
+def usage_config(settings: Settings) -> UsageConfig:
+    """What the usage figures keep, from the settings."""
+    return UsageConfig(
+        log_unanswered=settings.log_unanswered,
+        retention_days=settings.retention_days,
+        secret=(settings.stats_secret or "").encode(),
+    )
 
-        if not bot_is_reachable(settings):
-            print("Bot API not reachable", file=sys.stderr)
-            return 1
-    print("ok", file=out)
+
+def cmd_health(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Exit 0 when the running bot serves content (its status file, rewritten every 15 s)
+    and the Bot API answers getMe; milliseconds, the content folder is not loaded.
+
+    `playbook health` itself takes a shorter way (`bot.entry`) that imports none of this.
+    """
+    return health.run(settings, out)
+
+
+def cmd_setup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """One-off set-up at Telegram: webhook (or none), command menus, descriptions."""
+    if not settings.token:
+        print("Geen TELEGRAM_BOT_TOKEN: er is niets in te stellen.", file=sys.stderr)
+        return 2
+    from bot_telegram.app import set_up_once
+
+    library = ContentStore.open(_content_dir(args, settings)).current.library
+    for line in set_up_once(settings, library):
+        print(line, file=out)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """The statistics of a year: Dutch text, or JSON; optionally the PNG chart."""
+    from bot import chart, statistics  # Pillow only for this command
+
+    library = ContentStore.open(_content_dir(args, settings)).current.library
+    today = datetime.now(UTC).date()
+    year = args.jaar or today.year
+    storage = Storage.open(settings.data_dir, settings.database_url)
+    try:
+        report = statistics.build(storage, library, year, today)
+    finally:
+        storage.close()
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=1), file=out)
+    else:
+        print(render(statistics.to_reply(report, library)), file=out)
+    if args.png:
+        Path(args.png).write_bytes(chart.render_png(report, library))
+        print(args.png, file=out if not args.json else sys.stderr)
     return 0
 
 
@@ -296,12 +351,30 @@ def build_parser() -> argparse.ArgumentParser:
     poster.add_argument("-o", "--output", default="poster.pdf", help="the PDF file to write")
     poster.set_defaults(handler=cmd_poster)
 
+    _add_operations(sub)
+    return parser
+
+
+def _add_operations(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The subcommands that run and operate the bot."""
     run = sub.add_parser("run", help="run the bot (Telegram with a token, else console)")
     run.set_defaults(handler=cmd_run)
 
-    health = sub.add_parser("health", help="exit 0 when content loads and Telegram answers")
-    health.set_defaults(handler=cmd_health)
-    return parser
+    healthy = sub.add_parser(
+        "health", help="exit 0 when the running bot serves content and reaches Telegram"
+    )
+    healthy.set_defaults(handler=cmd_health)
+
+    setup = sub.add_parser(
+        "setup", help="set the webhook, command menus and descriptions once (see BOT_SETUP)"
+    )
+    setup.set_defaults(handler=cmd_setup)
+
+    stats = sub.add_parser("stats", help="usage figures of a year (per month, item, users)")
+    stats.add_argument("--jaar", type=int, help="the year (default: this year)")
+    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--png", metavar="FILE", help="also write the chart of use per month")
+    stats.set_defaults(handler=cmd_stats)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -339,4 +412,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 1
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except StorageError as error:
+        print(f"Database error: {error}", file=sys.stderr)
         return 2

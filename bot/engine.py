@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot import commands
 from bot.actions import POSTCODE_START, Action, Verb, decision_step, decode
+from bot.changes import changes_reply, compare
 from bot.content.model import Partner
 from bot.languages import DUTCH, OTHER
 from bot.matching import DEFAULT_POLICY, OUT_OF_SCOPE, Hit, Outcome, Policy, decide
@@ -281,9 +282,18 @@ class Engine:
         return snap.replies.place(place), [Hit(i, 100.0) for i in ids]
 
     def reload(self) -> Reply:
-        """Reload the content (admins only: the adapter checks); broken content is refused."""
+        """Reload the content (admins only: the adapter checks); broken content is refused.
+
+        Blocking (it reads and validates the folder): the adapter runs it off the event loop.
+        The reply says what changed (items added, removed, changed), or the problems.
+        """
+        before = self._store.current.library
         problems = self._store.reload()
-        return self._store.current.replies.reload_result(problems)
+        after = self._store.current
+        reply = after.replies.reload_result(problems)
+        if after.library is before:
+            return reply
+        return reply.then(changes_reply(compare(before, after.library), after.library))
 
     def show(self, item_id: str) -> Reply | None:
         """The reply for one item (a menu button or deep link), or None if it does not exist."""

@@ -314,6 +314,11 @@ class Replies:
         decision = library.files.get(DecisionFile)
         self._tree = DecisionTree(decision) if isinstance(decision, DecisionFile) else None
 
+    @property
+    def decision_tree(self) -> DecisionTree | None:
+        """The decision aid of this content (None without `beslishulp.yaml`)."""
+        return self._tree
+
     def text(self, key: TextKey, **values: str) -> str:
         """A UI sentence."""
         return self._library.text(key, **values)

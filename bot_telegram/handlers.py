@@ -25,6 +25,7 @@ part of it reached (or may have reached) the user; the error handler never apolo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import traceback
@@ -58,7 +59,7 @@ handler, so this only has to outlast the updates in flight."""
 _NOT_MODIFIED = "message is not modified"
 """Telegram's answer to an edit that changes nothing (the same button pressed twice)."""
 REFUSAL_LOG_INTERVAL = 60.0
-"""Seconds between two log lines about refused /herlaad attempts (one line per minute at
+"""Seconds between two log lines about refused admin commands (one line per minute at
 most, however many arrive: a stranger cannot fill the log)."""
 
 
@@ -221,7 +222,9 @@ class Handlers:
         self.admin_ids = admin_ids
         self._answered = _Answered()
         self._refusals = _Throttled(
-            "/herlaad refused for a user who is not an admin", REFUSAL_LOG_INTERVAL, clock
+            "an admin command refused for a user who is not an admin",
+            REFUSAL_LOG_INTERVAL,
+            clock,
         )
         self.adapter_commands: dict[str, AdapterCommand] = {}
         """Commands answered here rather than by the engine (`deel`, by
@@ -279,6 +282,31 @@ class Handlers:
         if uncertain is not None:
             raise uncertain
 
+    async def send_photo(self, update: Update, photo: bytes) -> None:
+        """Send an image (the statistics chart) to the update's chat, in its forum topic;
+        remembered as delivered like every other part of a reply."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        try:
+            await update.get_bot().send_photo(
+                chat.id, photo, message_thread_id=topic_of(update.effective_message)
+            )
+        except SendFailed as error:
+            if error.possibly_delivered:
+                self._answered.add(update.update_id)
+            raise
+        self._answered.add(update.update_id)
+
+    def refused(self) -> None:
+        """Log that a non-admin used an admin command (throttled: one line a minute)."""
+        self._refusals.warning()
+
+    def delivered(self, update: Update) -> None:
+        """Remember that the user saw an answer to `update` that went another way than
+        `send` (the notification of a button press): no apology after it."""
+        self._answered.add(update.update_id)
+
     async def edit_in_place(self, update: Update, query: CallbackQuery, reply: Reply) -> bool:
         """Edit the message whose button was pressed into `reply`; False when it cannot be
         edited, and the caller sends the reply as a new message.
@@ -313,7 +341,9 @@ class Handlers:
         return True
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/herlaad`: admins reload the content; everyone else gets no answer at all.
+        """`/herlaad`: admins reload the content, off the event loop. The adapter registers it
+        for admins only (`bot_telegram.operations`: everyone else gets the ordinary help); the
+        check here is a second line of defence, and refuses without an answer.
 
         In a group the result goes to the admin privately (it lists file names and errors),
         and the group gets a short note saying so, or saying to start a private chat first.
@@ -323,7 +353,8 @@ class Handlers:
         if user is None or user.id not in self.admin_ids:
             self._refusals.warning()
             return
-        result = self.engine.reload()
+        # Reading and validating the folder takes a while: not on the event loop.
+        result = await asyncio.to_thread(self.engine.reload)
         if chat is None or chat.type == ChatType.PRIVATE:
             await self.send(update, result)
             return

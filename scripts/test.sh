@@ -11,6 +11,22 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev,regions]"
 
+# PostgreSQL server binaries for the storage tests (Debian's package): the tests start their
+# own server in a temporary folder on 127.0.0.1 and stop it. Without them those tests are
+# skipped, loudly; so install them when they are missing and this is possible.
+if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "== installing PostgreSQL (Debian package 'postgresql') for the storage tests"
+        export DEBIAN_FRONTEND=noninteractive
+        if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql; } >/dev/null; then
+            echo "!! could not install PostgreSQL: the PostgreSQL tests will be SKIPPED" >&2
+        fi
+    else
+        echo "!! no PostgreSQL server binaries and no way to install them (root + apt-get):" \
+            "the PostgreSQL tests will be SKIPPED (set PLAYBOOK_PG_BIN to their folder)" >&2
+    fi
+fi
+
 # Node packages for the end-to-end tests against telegram-test-api (pinned by the lock file).
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 

@@ -15,6 +15,8 @@ from tests.conftest import FIXTURE_CONTENT
 from tests.telegram_fakes import USER_ID, RecordingRequest, command_update
 
 TOKEN = "123:TEST"
+HELP = "Tekst hulp\n<blockquote expandable>Tekst hulp commandos</blockquote>"
+"""The fixture's help as sent: the commands in its expandable details (issue 9)."""
 
 
 async def _herlaad(engine: Engine, admins: frozenset[int]) -> list[str]:
@@ -41,7 +43,12 @@ async def test_an_admin_reloads_edited_content(tmp_path: Path) -> None:
     vragen = folder / "vragen.yaml"
     vragen.write_text(vragen.read_text().replace("titel: Twijfel", "titel: Twijfel (nieuw)"))
     texts = await _herlaad(engine, frozenset({USER_ID}))
-    assert texts == ["Herladen: 46 items, 6 waarschuwingen."]
+    # What changed: the item and its file.
+    assert texts == [
+        "Herladen: 46 items, 6 waarschuwingen.\n\n"
+        "• Tekst herladen gewijzigd ids=twijfel\n"
+        "• Tekst herladen bestanden bestanden=vragen.yaml"
+    ]
     reply = engine.show("twijfel")
     assert reply is not None
     assert "Twijfel (nieuw)" in reply.plain_text()
@@ -60,9 +67,32 @@ async def test_broken_content_is_refused_and_the_last_good_stays(tmp_path: Path)
     assert engine.ask("twijfel").hits[0].item_id == "twijfel"
 
 
-async def test_non_admins_get_no_answer_and_nothing_reloads(tmp_path: Path) -> None:
+async def test_non_admins_get_the_ordinary_help_and_nothing_reloads(tmp_path: Path) -> None:
     folder, engine = _copy(tmp_path)
     before = engine.store.current
     (folder / "vragen.yaml").write_text("vragen: [\n")
-    assert await _herlaad(engine, frozenset({999})) == []
+    assert await _herlaad(engine, frozenset({999})) == [HELP]
     assert engine.store.current is before
+
+
+async def test_a_reload_says_what_was_added_removed_or_that_nothing_changed(
+    tmp_path: Path,
+) -> None:
+    folder, engine = _copy(tmp_path)
+    assert await _herlaad(engine, frozenset({USER_ID})) == [
+        "Herladen: 46 items, 6 waarschuwingen.\n\nTekst herladen niets"
+    ]
+    vragen = folder / "vragen.yaml"
+    text = vragen.read_text()
+    start = text.index("  - id: cijfers")
+    end = text.index("  - id:", start + 1)
+    extra = text[start:end].replace("id: cijfers", "id: cijfers-extra")
+    vragen.write_text(text[:end] + extra + text[end:])
+    [reply] = await _herlaad(engine, frozenset({USER_ID}))
+    assert reply.startswith("Herladen: 47 items")
+    assert "• Tekst herladen nieuw ids=cijfers-extra\n" in reply
+    assert engine.show("cijfers-extra") is not None
+    vragen.write_text(text)
+    [reply] = await _herlaad(engine, frozenset({USER_ID}))
+    assert "• Tekst herladen verwijderd ids=cijfers-extra\n" in reply
+    assert engine.show("cijfers-extra") is None

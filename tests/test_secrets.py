@@ -15,11 +15,12 @@ import io
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from bot import redaction
+from bot import health, redaction
 from bot.config import Settings
 from bot.redaction import REDACTED, SecretFilter
 from tests.conftest import FIXTURE_CONTENT
@@ -70,12 +71,14 @@ def _environment(api: FakeBotApi) -> dict[str, str]:
     return env
 
 
-async def _run(api: FakeBotApi, *args: str) -> tuple[int, str, str]:
+async def _run(
+    api: FakeBotApi, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         cwd=ROOT,
-        env=_environment(api),
+        env={**_environment(api), **(env or {})},
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -124,11 +127,19 @@ async def test_no_token_even_with_every_logger_at_debug(status: int) -> None:
     assert "DEBUG" in stderr
 
 
-async def test_playbook_health_with_a_rejected_token() -> None:
+async def test_playbook_health_with_a_rejected_token(tmp_path: Path) -> None:
+    # Issue 11's health check reads the running bot's status file first; a fresh one makes it
+    # go on to its own getMe, which the API refuses.
+    now = time.time()
+    health.write(health.status_path(tmp_path), health.Status(now, 1, 46, now, 0, now, None))
     async with FakeBotApi(TOKEN, reject_with=401) as api:
-        code, stdout, stderr = await _run(api, "-m", "bot", "-v", "health")
+        code, stdout, stderr = await _run(
+            api, "-m", "bot", "-v", "health", env={"BOT_DATA_DIR": str(tmp_path)}
+        )
+    assert api.requests["getMe"] == 1
     assert code == 1
-    assert stderr.strip().splitlines()[-1] == "Bot API not reachable"
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("unhealthy: the Bot API answered HTTP 401 (token refused)"), last
     _assert_clean(stdout, stderr)
 
 
@@ -194,6 +205,30 @@ def test_a_short_test_token_does_not_redact_common_words() -> None:
         SECRET_PART,
         "hook-secret",
     )
+
+
+def test_the_database_url_its_password_and_the_stats_secret_are_redacted() -> None:
+    url = "postgresql://playbook:p%40ss-w0rd@db.internal:5432/playbook"
+    settings = Settings(token=TOKEN, database_url=url, stats_secret="stats-secret-value")
+    assert settings.secrets == (
+        TOKEN,
+        SECRET_PART,
+        url,
+        "p%40ss-w0rd",
+        "p@ss-w0rd",
+        "stats-secret-value",
+    )
+    record = _record(
+        f"could not connect to {url} (password p@ss-w0rd); pseudonym key stats-secret-value"
+    )
+    SecretFilter(settings.secrets).filter(record)
+    assert record.getMessage() == (
+        f"could not connect to {REDACTED} (password {REDACTED}); pseudonym key {REDACTED}"
+    )
+    # A URL without a password, or with a very short one, is redacted as a whole only.
+    assert Settings(database_url="postgresql:///playbook").secrets == ("postgresql:///playbook",)
+    short = "postgresql://u:pw@h/db"
+    assert Settings(database_url=short).secrets == (short,)
 
 
 def test_a_record_with_bad_arguments_still_logs() -> None:

@@ -25,6 +25,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -74,6 +75,7 @@ from tests.telegram_fakes import (
 from tests.test_render import assert_telegram_html, first_screen_of
 
 TOKEN = f"{BOT_ID}:TEST"
+HELP = "Tekst hulp\n<blockquote expandable>Tekst hulp commandos</blockquote>"
 MAIN_MENU = ["i*:stappenplan", "i:beslishulp", "q*", "c*", "i:noodnummers", "l*"]
 PROVINCES = [
     "i*:vk-antwerpen",
@@ -129,7 +131,7 @@ def build(
         updates_request=RecordingRequest(),
         rate_limit=rate_limit,
         retry=retry,
-        **({"clock": clock} if clock else {}),
+        clock=clock or time.monotonic,
     )
 
 
@@ -1486,11 +1488,13 @@ async def test_refused_herlaad_is_logged_at_most_once_a_minute(
         now[0] += 20  # 70 s after the first
         await feed(app, command_update("/herlaad"))
 
-    assert rec.calls == []
-    lines = [r.getMessage() for r in caplog.records if "/herlaad refused" in r.getMessage()]
+    # Issue 11: a non-admin gets the ordinary help for an admin command, never a hint.
+    assert [p["text"] for m, p in rec.calls] == [HELP] * 6
+    lines = [r.getMessage() for r in caplog.records if "command refused" in r.getMessage()]
     assert lines == [
-        "/herlaad refused for a user who is not an admin",
-        "/herlaad refused for a user who is not an admin (and 4 more since the last report)",
+        "an admin command refused for a user who is not an admin",
+        "an admin command refused for a user who is not an admin"
+        " (and 4 more since the last report)",
     ]
 
 

@@ -626,6 +626,99 @@ class OutOfScopeFile(Strict):
     )
 
 
+def _placeholders(*allowed: str) -> AfterValidator:
+    """A text whose `{name}` placeholders are among `allowed` (none: plain text), checked at
+    load time (UI texts of beheer.yaml, the sharing texts of delen.yaml)."""
+
+    def check(value: str) -> str:
+        allowed_text = ", ".join(f"{{{name}}}" for name in allowed) or "geen"
+        try:
+            names = parse_template(value).names
+        except TemplateError as error:
+            raise ValueError(
+                f"{error.message} ({error.hint}; toegelaten: {allowed_text})"
+            ) from None
+        unknown = sorted(set(names) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"onbekende invulplaats {{{unknown[0]}}} (toegelaten: {allowed_text}; "
+                "schrijf {{ voor een letterlijke {)"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+class AdminTexts(Strict):
+    """`beheer.yaml` → `teksten`: feedback buttons, privacy, and what admins read."""
+
+    nuttig_vraag: Annotated[UiText, _placeholders()] = Field(
+        description="De vraag onder een antwoord: 'Was dit nuttig?'."
+    )
+    knop_nuttig_ja: Annotated[ButtonLabel, _placeholders()]
+    knop_nuttig_nee: Annotated[ButtonLabel, _placeholders()]
+    nuttig_bedankt: Annotated[UiText, _placeholders()] = Field(
+        description="Wat de gebruiker ziet na 👍 of 👎 (kort: Telegram toont het even)."
+    )
+    privacy_opslag: Annotated[UiText, _placeholders()] = Field(
+        description="Onder /privacy: wat de bot altijd bewaart (tellingen, unieke gebruikers)."
+    )
+    privacy_onbeantwoord_aan: Annotated[UiText, _placeholders("dagen")]
+    privacy_onbeantwoord_uit: Annotated[UiText, _placeholders()]
+    statistieken_titel: Annotated[UiText, _placeholders("jaar")]
+    statistieken_uniek: Annotated[UiText, _placeholders("aantal")]
+    statistieken_vragen: Annotated[
+        UiText, _placeholders("totaal", "antwoord", "verduidelijking", "geen", "praatje")
+    ]
+    statistieken_dringend: Annotated[UiText, _placeholders("aantal")]
+    statistieken_links: Annotated[UiText, _placeholders("aantal")]
+    statistieken_geen_van_deze: Annotated[UiText, _placeholders("aantal")]
+    statistieken_per_maand: Annotated[UiText, _placeholders()]
+    statistieken_maand: Annotated[UiText, _placeholders("maand", "vragen", "items", "uniek")]
+    statistieken_per_week: Annotated[UiText, _placeholders()]
+    statistieken_week: Annotated[UiText, _placeholders("week", "vragen", "items")]
+    statistieken_items: Annotated[UiText, _placeholders()]
+    statistieken_leren: Annotated[UiText, _placeholders()]
+    statistieken_item: Annotated[UiText, _placeholders("titel", "aantal", "uniek")]
+    statistieken_nuttig: Annotated[UiText, _placeholders()]
+    statistieken_nuttig_item: Annotated[UiText, _placeholders("titel", "ja", "nee")]
+    statistieken_beslishulp: Annotated[UiText, _placeholders()]
+    statistieken_beslishulp_uitkomst: Annotated[UiText, _placeholders("uitkomst", "aantal")]
+    statistieken_leeg: Annotated[UiText, _placeholders("jaar")]
+    statistieken_uit: Annotated[UiText, _placeholders()]
+    grafiek_titel: Annotated[UiText, _placeholders("jaar")]
+    grafiek_vragen: Annotated[ButtonLabel, _placeholders()]
+    grafiek_items: Annotated[ButtonLabel, _placeholders()]
+    grafiek_uniek: Annotated[ButtonLabel, _placeholders()]
+    onbeantwoord_titel: Annotated[UiText, _placeholders("dagen", "aantal", "groepen")]
+    onbeantwoord_leeg: Annotated[UiText, _placeholders("dagen")]
+    onbeantwoord_uit: Annotated[UiText, _placeholders()]
+    onbeantwoord_groep: Annotated[UiText, _placeholders("aantal", "voorbeeld")]
+    onbeantwoord_dichtst: Annotated[UiText, _placeholders("titel", "id")]
+    onbeantwoord_uitleg: Annotated[UiText, _placeholders()]
+    herladen_nieuw: Annotated[UiText, _placeholders("ids")]
+    herladen_verwijderd: Annotated[UiText, _placeholders("ids")]
+    herladen_gewijzigd: Annotated[UiText, _placeholders("ids")]
+    herladen_bestanden: Annotated[UiText, _placeholders("bestanden")]
+    herladen_niets: Annotated[UiText, _placeholders()]
+    inhoud_fout_melding: Annotated[UiText, _placeholders("fouten")]
+
+
+class AdminFile(Strict):
+    """`beheer.yaml`: the texts of statistics, feedback and admin tools, and the commands
+    only admins see in their menu."""
+
+    teksten: AdminTexts
+    maanden: list[Annotated[ButtonLabel, _placeholders()]] = Field(
+        min_length=12, max_length=12, description="De twaalf maanden, kort: jan, feb, …"
+    )
+    commandos: list[Command] = Field(
+        min_length=1,
+        max_length=MAX_COMMANDS,
+        description="Commando's die alleen beheerders in hun menu zien.",
+    )
+
+
 def _one_line(value: str) -> str:
     if "\n" in value:
         raise ValueError("moet op één regel passen (zonder regeleinde)")
@@ -731,26 +824,6 @@ class DecisionFile(Strict):
     vragen: list[DecisionNode] = Field(min_length=1, max_length=MAX_DECISION_NODES)
     uitkomsten: list[DecisionOutcome] = Field(min_length=1, max_length=MAX_DECISION_NODES)
     teksten: DecisionTexts
-
-
-def _placeholders(*allowed: str) -> AfterValidator:
-    """A text whose `{name}` placeholders are among `allowed` (none: plain text)."""
-    shown = ", ".join(f"{{{name}}}" for name in allowed) or "geen"
-
-    def check(value: str) -> str:
-        try:
-            names = set(parse_template(value).names)
-        except TemplateError as error:
-            raise ValueError(f"{error.message} ({error.hint}; toegelaten: {shown})") from None
-        unknown = sorted(names - set(allowed))
-        if unknown:
-            raise ValueError(
-                f"onbekende invulplaats {{{unknown[0]}}} (toegelaten: {shown}; schrijf {{{{ "
-                "voor een letterlijke {)"
-            )
-        return value
-
-    return AfterValidator(check)
 
 
 def _printable_on_poster(value: str) -> str:
@@ -885,6 +958,7 @@ FILES: dict[str, type[Strict]] = {
     "spreektaal.yaml": SpokenFile,
     "talen.yaml": LanguagesFile,
     "praatjes.yaml": SmallTalkFile,
+    "beheer.yaml": AdminFile,
     "veelgestelde-vragen.yaml": FaqFile,
     "beslishulp.yaml": DecisionFile,
     "delen.yaml": SharingFile,

@@ -38,6 +38,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -46,6 +47,7 @@ from telegram.ext import (
 
 from bot.actions import Verb, decode
 from bot.content.templates import parse_template
+from bot.counting import CountingEngine
 from bot.engine import Engine
 from bot.inline import INLINE_CACHE_SECONDS, inline_choices
 from bot.poster import poster_pdf
@@ -162,6 +164,18 @@ class SharingHandlers:
             results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button
         )
 
+    async def chosen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An inline result someone posted (Telegram sends these only with BotFather's
+        /setinlinefeedback on): counted as inline use of that item, nothing else kept."""
+        result = update.chosen_inline_result
+        engine = self.engine
+        if (
+            result is not None
+            and isinstance(engine, CountingEngine)
+            and result.result_id in engine.store.current.library.items
+        ):
+            engine.usage.inline(result.result_id)
+
     async def inline_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A press on an inline-sent message: an answer in the decision aid edits it through
         `Handlers.edit_in_place`; any other press (an item, a step's Vorige/Volgende, the
@@ -252,4 +266,5 @@ def add_sharing_handlers(
     )
     app.add_handler(CommandHandler("deel", sharing.share, filters=new))
     app.add_handler(InlineQueryHandler(sharing.inline_query))
+    app.add_handler(ChosenInlineResultHandler(sharing.chosen))
     app.add_handler(InlineMessagePressHandler(sharing.inline_press))

@@ -532,6 +532,19 @@ def inline_query_update(query: str, *, user_id: int = USER_ID) -> JSONDict:
     }
 
 
+def chosen_inline_result_update(result_id: str, *, user_id: int = USER_ID) -> JSONDict:
+    """An `Update` saying the user posted an inline result (with /setinlinefeedback on)."""
+    update_id = next(_update_ids)
+    return {
+        "update_id": update_id,
+        "chosen_inline_result": {
+            "result_id": result_id,
+            "from": user_dict(user_id),
+            "query": "iets",
+        },
+    }
+
+
 def inline_button_update(
     data: str, *, inline_message_id: str = "inline-1", user_id: int = USER_ID
 ) -> JSONDict:

@@ -36,6 +36,7 @@ from tests.telegram_fakes import (
     JSONDict,
     RecordingRequest,
     button_update,
+    chosen_inline_result_update,
     command_update,
     text_update,
 )
@@ -459,3 +460,17 @@ async def test_decision_aid_outcomes_are_counted(tmp_path: Path) -> None:
     for place in outcomes:
         expected[place.node.id] = expected.get(place.node.id, 0) + 1
     assert counted == expected
+
+
+async def test_an_inline_result_posted_counts_as_inline_use_of_its_item(tmp_path: Path) -> None:
+    async with running(tmp_path) as bot:
+        assert await bot.feed(chosen_inline_result_update("twijfel")) == []
+        await bot.feed(chosen_inline_result_update("twijfel", user_id=USER_ID + 1))
+        await bot.feed(chosen_inline_result_update("bestaat-niet"))  # forged: not counted
+        bot.engine.usage.flush()
+        inline = {
+            r.subject: r.n
+            for r in bot.storage.counts("2000-01-01", "2999-12-31")
+            if r.kind == Kind.INLINE
+        }
+        assert inline == {"twijfel": 2}

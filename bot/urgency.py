@@ -200,11 +200,6 @@ class UrgencyRules:
         """Whether `text` describes danger now (also slightly misspelled)."""
         return self.trigger(text) is not None
 
-    def is_hypothetical(self, text: str) -> bool:
-        """Whether `text` speaks of danger as past or imagined ("hoe herken", "vorige week")."""
-        rest = self._without_no_alarm(fold(text))
-        return self.past.found_in(rest) is not None and self.now.found_in(rest) is None
-
     def _without_no_alarm(self, folded: str, *, negations: bool = True) -> str:
         """The text without no-alarm phrases ("wat moet ik nu doen") and "geen …" negations."""
         padded = f" {folded} "
@@ -328,7 +323,3 @@ class UrgencyDetector:
         if trigger is not None or p >= t.unsure:
             return Assessment(Level.UNSURE, p, trigger or f"model {p:.2f}", findings)
         return Assessment(Level.NONE, p, "", findings)
-
-    def is_urgent(self, standard: str) -> bool:
-        """Whether a (Dutch) message needs the emergency reply."""
-        return self.assess(standard).urgent

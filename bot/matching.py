@@ -162,6 +162,11 @@ class MatchIndex:
         self._deletions = deletions
         self._order = order
         self._stemmer = Stemmer.Stemmer("dutch")
+        self._common_limit = max(MIN_COMMON_POSTINGS, int(COMMON_SHARE * len(phrases)))
+        # Sets for the very common stems only: `evidence` intersects them with the candidates.
+        self._common_postings = {
+            stem: frozenset(ids) for stem, ids in postings.items() if len(ids) > self._common_limit
+        }
 
     @classmethod
     def build(
@@ -323,9 +328,8 @@ class MatchIndex:
             return []
         idf = self._idf
         known_mass = sum(idf[s] for s in stems)
-        limit = max(MIN_COMMON_POSTINGS, int(COMMON_SHARE * len(self._phrases)))
-        specific = [s for s in stems if len(self._postings.get(s, ())) <= limit]
-        common = [s for s in stems if s not in specific]
+        specific = [s for s in stems if s not in self._common_postings]
+        common = [s for s in stems if s in self._common_postings]
         matched: dict[int, float] = {}
         for stem in specific or common:
             weight = idf[stem]
@@ -334,9 +338,8 @@ class MatchIndex:
         if specific:
             for stem in common:
                 weight = idf[stem]
-                for index in matched:
-                    if stem in self._phrases[index].stems:
-                        matched[index] += weight
+                for index in self._common_postings[stem].intersection(matched):
+                    matched[index] += weight
         if len(matched) > MAX_CANDIDATE_PHRASES:
             # A large index: score the rest in full only for the phrases that cover the
             # question best (the word-coverage part of `score`, without WRatio and item-level

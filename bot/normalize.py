@@ -78,13 +78,23 @@ def _table(pairs: Iterable[tuple[str, Iterable[str]]]) -> Table:
     return table
 
 
-def _rewrite(words: list[str], table: Table, longest: int) -> list[str]:
+def _heads(table: Table) -> dict[str, int]:
+    """The first word of every sequence in `table` → the longest sequence it starts."""
+    heads: dict[str, int] = {}
+    for key in table:
+        heads[key[0]] = max(heads.get(key[0], 0), len(key))
+    return heads
+
+
+def _rewrite(words: list[str], table: Table, heads: Mapping[str, int]) -> list[str]:
     """Replace every known word sequence, longest first, scanning left to right."""
     if not table:
         return words
     out: list[str] = []
     i = 0
     while i < len(words):
+        # Most words start no sequence: one dict lookup instead of one per length.
+        longest = heads.get(words[i], 0)
         for size in range(min(longest, len(words) - i), 0, -1):
             replacement = table.get(tuple(words[i : i + size]))
             if replacement is not None:
@@ -120,10 +130,15 @@ class Normalizer:
     synonyms: Table = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     vocabulary: frozenset[str] = frozenset()
-    max_variant_length: int = 1
     spoken: Table = field(default_factory=dict)
     """Spoken Flemish → standard Dutch (`spreektaal.yaml`), applied before the synonyms."""
-    max_spoken_length: int = 1
+    _synonym_heads: dict[str, int] = field(init=False, repr=False, compare=False)
+    _spoken_heads: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Derived lookups for `_rewrite`; frozen, so set once here (and again by `replace`).
+        object.__setattr__(self, "_synonym_heads", _heads(self.synonyms))
+        object.__setattr__(self, "_spoken_heads", _heads(self.spoken))
 
     @classmethod
     def from_content(
@@ -138,9 +153,7 @@ class Normalizer:
         return cls(
             synonyms=synonym_table,
             stopwords=frozenset(w for s in stopwords for w in tokens(s)),
-            max_variant_length=max((len(k) for k in synonym_table), default=1),
             spoken=spoken_table,
-            max_spoken_length=max((len(k) for k in spoken_table), default=1),
         )
 
     def with_vocabulary(self, vocabulary: Iterable[str]) -> Normalizer:
@@ -149,14 +162,14 @@ class Normalizer:
 
     def standard(self, text: str) -> list[str]:
         """Folded words, spoken forms rewritten ("kweet ni" → "ik weet niet")."""
-        return _rewrite(tokens(text), self.spoken, self.max_spoken_length)
+        return _rewrite(tokens(text), self.spoken, self._spoken_heads)
 
     def words(self, text: str) -> list[str]:
         """Normalized words of a text, stop words included (used for phrase matching)."""
         return self._from_standard(self.standard(text))
 
     def _from_standard(self, words: list[str]) -> list[str]:
-        words = _rewrite(words, self.synonyms, self.max_variant_length)
+        words = _rewrite(words, self.synonyms, self._synonym_heads)
         return self._join_compounds(words)
 
     def content_words(self, text: str) -> list[str]:
@@ -166,7 +179,7 @@ class Normalizer:
     def question(self, text: str) -> NormalizedQuestion:
         """Normalize a question once (only its start: see `MAX_QUESTION_CHARS`)."""
         folded = tokens(text[:MAX_QUESTION_CHARS])
-        standard = _rewrite(folded, self.spoken, self.max_spoken_length)
+        standard = _rewrite(folded, self.spoken, self._spoken_heads)
         words = tuple(self._from_standard(standard))
         return NormalizedQuestion(
             text=text,

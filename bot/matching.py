@@ -170,17 +170,27 @@ class MatchIndex:
 
     @classmethod
     def build(
-        cls, items: Iterable[Item], normalizer: Normalizer, out_of_scope: Iterable[str] = ()
+        cls,
+        items: Iterable[Item],
+        normalizer: Normalizer,
+        out_of_scope: Iterable[str] = (),
+        examples: Iterable[tuple[str, str]] = (),
     ) -> MatchIndex:
         """Index the title, search terms and answer text of every item.
 
         `out_of_scope` phrases compete like an item (`OUT_OF_SCOPE`): when they match a
         question best, the bot falls back instead of stretching an answer to fit.
+        `examples` are (item id or `OUT_OF_SCOPE`, question) pairs from voorbeeldvragen.yaml:
+        questions as workers typed them, which become phrases of their item. Workers' own
+        wording, typos and all, finds new questions that the authors' phrasings miss.
         """
         stemmer = Stemmer.Stemmer("dutch")
         items = list(items)
+        known = {item.id for item in items} | {OUT_OF_SCOPE}
         surface: set[str] = set()
         raw_phrases: list[tuple[str, str]] = [(OUT_OF_SCOPE, text) for text in out_of_scope]
+        # Examples of an item that is not there (hidden, or removed on a reload) are dropped.
+        raw_phrases.extend((item_id, text) for item_id, text in examples if item_id in known)
         for _, text in raw_phrases:
             surface.update(normalizer.words(text))
         bodies: dict[str, str] = {}

@@ -95,6 +95,11 @@ COMMON_WORDS = frozenset(
     }
 )  # fmt: skip
 
+QUESTION_WORDS = frozenset(
+    {"hoe", "wat", "wie", "waar", "wanneer", "waarom", "welk", "welke", "hoeveel", "hoelang"}
+)
+"""Never part of a misspelt place name: "hoe laat" is not Hoeilaart."""
+
 _PLACE_WORDS = frozenset(
     {
         "gemeente",
@@ -462,7 +467,10 @@ class PlaceIndex:
                 if i < 0 or i + n > len(words):
                     continue
                 span = words[i : i + n]
-                if any(not word.isalpha() or word in COMMON_WORDS for word in span):
+                if any(
+                    not word.isalpha() or word in COMMON_WORDS or word in QUESTION_WORDS
+                    for word in span
+                ):
                     continue
                 key = " ".join(span)
                 candidate = "".join(span)

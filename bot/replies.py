@@ -708,7 +708,7 @@ class Replies:
         buttons: list[Button | None] = [region or self.place_button()]
         if "noodnummers" in self._library.items:
             buttons.append(Button(self.text("knop_noodnummers"), actions.show("noodnummers")))
-        if answer is not None:
+        if answer is not None and answer.id != "noodnummers":  # that button is there already
             buttons.append(Button(answer.button_label, actions.show(answer.id)))
         buttons.append(self.menu_button())
         return Reply(tuple(blocks), tuple((b,) for b in buttons if b is not None))

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.classifier import LinearModel
 from bot.content.library import Library
 from bot.content.loader import check_content, load_library
-from bot.content.model import LanguagesFile, SmallTalkFile, SpokenFile
+from bot.content.model import ExamplesFile, LanguagesFile, SmallTalkFile, SpokenFile
 from bot.content.problems import Level, Problem
 from bot.languages import LanguageGuesser
 from bot.matching import MatchIndex
@@ -76,7 +76,14 @@ class Snapshot:
         normalizer = Normalizer.from_content(
             library.synonyms, library.stopwords, library.file(SpokenFile).spreektaal
         )
-        index = MatchIndex.build(library.items.values(), normalizer, library.out_of_scope)
+        examples = [
+            (group.item, question)
+            for group in library.file(ExamplesFile).voorbeelden
+            for question in group.vragen
+        ]
+        index = MatchIndex.build(
+            library.items.values(), normalizer, library.out_of_scope, examples
+        )
         languages = library.file(LanguagesFile).talen
 
         def standard(text: str) -> str:

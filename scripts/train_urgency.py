@@ -25,7 +25,9 @@ from bot.evaluation import load_questions
 from bot.store import ContentStore
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = sorted([*ROOT.glob("eval/*.yaml"), *ROOT.glob("eval/blind/*.yaml")])
+SETS = sorted(
+    [*ROOT.glob("eval/*.yaml"), *ROOT.glob("eval/blind/*.yaml"), *ROOT.glob("eval/final/*.yaml")]
+)
 OUTPUT = ROOT / "bot" / "data" / "urgency-model.json"
 FOLDS = 5
 MAX_FALSE_ALARMS = 0.02

@@ -9,6 +9,9 @@ import pytest
 from bot.content.loader import check_content, load_library
 from bot.content.model import SpokenFile
 from bot.content.problems import ContentError, Level
+from bot.engine import Engine
+from bot.matching import Outcome
+from bot.store import ContentStore
 from tests.conftest import FIXTURE_CONTENT, TODAY
 
 
@@ -478,3 +481,35 @@ def test_a_dutch_word_cannot_mark_another_language(content_copy: Path) -> None:
         "content/talen.yaml:3:40: error: talen.herkenning: 'het' is ook een Nederlands woord "
         "(hint: kies woorden die alleen in die taal voorkomen)"
     ]
+
+
+def test_example_questions_point_at_an_item_each_under_one_only(content_copy: Path) -> None:
+    (content_copy / "voorbeeldvragen.yaml").write_text(
+        "voorbeelden:\n"
+        "  - item: twijfl\n"
+        '    vragen: ["ik twijfel of ik iets moet doen"]\n'
+        "  - item: buiten-bereik\n"
+        '    vragen: ["Ik twijfel of ik iets moet doen!"]\n',
+        encoding="utf-8",
+    )
+    assert _messages(content_copy) == [
+        "content/voorbeeldvragen.yaml:2:11: error: voorbeelden.item: verwijst naar 'twijfl', "
+        "maar dat id bestaat niet (hint: bedoelde je 'twijfel'?)",
+        "content/voorbeeldvragen.yaml:5:14: error: voorbeelden.vragen: deze vraag staat al bij "
+        "'twijfl' (hint: zet een vraag maar bij één item)",
+    ]
+
+
+def test_example_questions_become_phrases_of_their_item(content_copy: Path) -> None:
+    question = "mijn maag draait om bij dat meiske, maar ik zie niks concreets"
+    before = Engine(ContentStore.open(content_copy)).ask(question)
+    (content_copy / "voorbeeldvragen.yaml").write_text(
+        "voorbeelden:\n"
+        "  - item: twijfel\n"
+        '    vragen: ["mijn maag draait om bij dat kindje maar ik zie niks concreets"]\n',
+        encoding="utf-8",
+    )
+    after = Engine(ContentStore.open(content_copy)).ask(question)
+    assert [h.item_id for h in before.hits[:1]] != ["twijfel"]
+    assert after.outcome is Outcome.ANSWER
+    assert after.hits[0].item_id == "twijfel"

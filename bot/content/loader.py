@@ -44,6 +44,7 @@ from bot.content.model import (
     ContactEntry,
     ContactKind,
     DecisionFile,
+    ExamplesFile,
     FaqFile,
     Item,
     ItemStatus,
@@ -563,6 +564,35 @@ def _check_spoken(file: _File, out: _Collector) -> None:
                     hint="zet een variant maar bij één standaardvorm",
                 )
             seen.setdefault(key, form.standaard)
+
+
+def _check_examples(file: _File, ids: set[str], files: list[_File], out: _Collector) -> None:
+    """Example questions point at an existing item (or buiten-bereik), each under one item only:
+    the same question under two items would teach matching two answers."""
+    examples = file.model
+    if not isinstance(examples, ExamplesFile):
+        return
+    seen: dict[str, str] = {}
+    for i, group in enumerate(examples.voorbeelden):
+        if group.item != OUT_OF_SCOPE and not _hidden(group.item, files):
+            _reference(
+                out,
+                file,
+                ("voorbeelden", i, "item"),
+                group.item,
+                known=ids | {OUT_OF_SCOPE},
+                message=_MISSING_ID,
+            )
+        for j, question in enumerate(group.vragen):
+            key = " ".join(fold(question).split())
+            earlier = seen.setdefault(key, group.item)
+            if earlier != group.item:
+                out.add(
+                    file,
+                    ("voorbeelden", i, "vragen", j),
+                    f"deze vraag staat al bij '{earlier}'",
+                    hint="zet een vraag maar bij één item",
+                )
 
 
 def _check_texts(file: _File, out: _Collector) -> None:
@@ -1194,6 +1224,7 @@ def check_content(
     _check_themes(by_name["veelgestelde-vragen.yaml"], ids, files, out)
     _check_languages(by_name, out)
     _check_spoken(by_name["spreektaal.yaml"], out)
+    _check_examples(by_name["voorbeeldvragen.yaml"], ids, files, out)
     _check_decision(by_name["beslishulp.yaml"], ids, files, out)
     _check_sharing(by_name["delen.yaml"], by_name["stappen.yaml"], out)
     _check_contacts(files, out)

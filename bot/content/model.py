@@ -36,6 +36,7 @@ from bot.content.limits import (
     MAX_DECISION_NODES,
     MAX_DECISION_OUTCOME_CHARS,
     MAX_DECISION_QUESTION_CHARS,
+    MAX_EXAMPLES,
     MAX_ITEMS,
     MAX_LANGUAGES,
     MAX_LINE_CHARS,
@@ -626,6 +627,27 @@ class OutOfScopeFile(Strict):
     )
 
 
+class ExampleQuestions(Strict):
+    """Questions as workers typed them, under the item that answers them."""
+
+    item: ItemId = Field(
+        description="Het id van het item dat deze vragen beantwoordt, of buiten-bereik als de "
+        "bot er geen antwoord op heeft."
+    )
+    vragen: list[Line] = Field(
+        min_length=1,
+        max_length=MAX_EXAMPLES,
+        description="Vragen zoals begeleiders ze typen (met hun spelling en tikfouten). Een "
+        "nieuwe vraag die op een van deze lijkt, krijgt dit item. Zonder namen.",
+    )
+
+
+class ExamplesFile(Strict):
+    """`voorbeeldvragen.yaml`: labelled worker questions that matching learns from."""
+
+    voorbeelden: list[ExampleQuestions] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
 def _placeholders(*allowed: str) -> AfterValidator:
     """A text whose `{name}` placeholders are among `allowed` (none: plain text), checked at
     load time (UI texts of beheer.yaml, the sharing texts of delen.yaml)."""
@@ -962,6 +984,7 @@ FILES: dict[str, type[Strict]] = {
     "veelgestelde-vragen.yaml": FaqFile,
     "beslishulp.yaml": DecisionFile,
     "delen.yaml": SharingFile,
+    "voorbeeldvragen.yaml": ExamplesFile,
 }
 """Every content file, by name, with the model of its top level. A file whose model has a
 default for every field may be left out (an empty file of that kind)."""

@@ -67,7 +67,7 @@ MAX_HITS = 8
 COMMON_SHARE = 0.03
 """A word in more than this share of the phrases does not make a phrase a candidate alone."""
 MIN_COMMON_POSTINGS = 25
-MAX_CANDIDATE_PHRASES = 60
+MAX_CANDIDATE_PHRASES = 30
 """Beyond this many candidate phrases, only the best-covering ones are scored in full."""
 PRESELECT_FACTOR = 3
 """Before coverage is computed, keep this many times `MAX_CANDIDATE_PHRASES` by weight."""

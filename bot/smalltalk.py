@@ -16,7 +16,14 @@ from rapidfuzz import fuzz, process
 from bot.content.model import SmallTalk
 
 MAX_WORDS = 6
-"""Longer messages are questions, not small talk."""
+"""Longer messages are questions, not small talk (unless they open with an opener)."""
+MAX_OPENER_WORDS = 15
+"""A message that opens with thanks and asks nothing is thanks up to this many words."""
+QUESTION_WORDS = frozenset(
+    {"wat", "wie", "hoe", "waar", "wanneer", "waarom", "welk", "welke", "mag", "moet", "kan",
+     "kun", "kunt", "maar", "nog"}
+)  # fmt: skip
+"""Words that make "bedankt, maar…" a question after all."""
 SIMILARITY = 88.0
 """rapidfuzz `ratio` (0–100) a message needs with a phrase: "dankjewel!!" and "dank je wel"."""
 
@@ -35,6 +42,8 @@ class SmallTalkIndex:
     """a word of the phrases (not a stop word) → the entry it belongs to first"""
     neutral: frozenset[str] = frozenset()
     """stop words: allowed beside small-talk words, never enough on their own"""
+    openers: Mapping[str, str] = field(default_factory=dict)
+    """a first word (normalized) that makes a longer message asking nothing this entry"""
 
     @classmethod
     def build(
@@ -49,8 +58,13 @@ class SmallTalkIndex:
         symbols: dict[str, str] = {}
         replies: dict[str, str] = {}
         words: dict[str, str] = {}
+        openers: dict[str, str] = {}
         for entry in entries:
             replies[entry.id] = entry.antwoord
+            for opener in entry.openers:
+                key = normalize(opener)
+                if key:
+                    openers.setdefault(key.split()[0], entry.id)
             for phrase in entry.zinnen:
                 key = normalize(phrase)
                 if key:
@@ -60,14 +74,14 @@ class SmallTalkIndex:
                             words.setdefault(word, entry.id)
                 else:
                     symbols.setdefault(phrase.strip(), entry.id)
-        return cls(phrases, symbols, replies, words, neutral)
+        return cls(phrases, symbols, replies, words, neutral, openers)
 
     def find(self, text: str, standard: str) -> str | None:
         """The entry a message is, or None. `standard` is its normalized form."""
         if not standard:
             return self.symbols.get(text.strip())
         if len(standard.split()) > MAX_WORDS:
-            return None
+            return self._opened(text, standard)
         exact = self.phrases.get(standard)
         if exact is not None:
             return exact
@@ -84,4 +98,12 @@ class SmallTalkIndex:
         if all(t in self.words or t in self.neutral for t in tokens):
             # Only small-talk words and stop words: the entry of the first small-talk word.
             return next((self.words[t] for t in tokens if t in self.words), None)
-        return None
+        return self._opened(text, standard)
+
+    def _opened(self, text: str, standard: str) -> str | None:
+        """ "Merci voor de snelle hulp gisteren, is opgelost": thanks that asks nothing."""
+        tokens = standard.split()
+        entry = self.openers.get(tokens[0])
+        if entry is None or len(tokens) > MAX_OPENER_WORDS or "?" in text:
+            return None
+        return None if QUESTION_WORDS.intersection(tokens) else entry

@@ -431,6 +431,13 @@ class SmallTalk(Strict):
         min_length=1, max_length=MAX_TERMS, description="Hoe mensen het zeggen (kort)."
     )
     antwoord: UiText = Field(description="Het korte antwoord; het menu komt eronder.")
+    openers: list[Term] = Field(
+        default_factory=list,
+        max_length=MAX_TERMS,
+        description="Woorden waarmee een langer bericht mag beginnen dat toch dit praatje is, "
+        "als het niets vraagt (geen vraagteken, geen vraagwoord): 'bedankt, dit helpt ons "
+        "team verder'. Alleen voor bedanken: een groet staat vaak voor een echte vraag.",
+    )
 
 
 class SmallTalkFile(Strict):

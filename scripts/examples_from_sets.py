@@ -4,7 +4,8 @@ Usage:
   .venv/bin/python scripts/examples_from_sets.py    # (re)write content/voorbeeldvragen.yaml
 
 The sources are the sets that were already used to develop the bot (`SOURCES`): the team's
-own sets and the blind sets of issue 7 whose first and final runs are reported. A set that
+own sets, the blind sets of issue 7 whose first and final runs are reported, and the second
+round's development sets (`eval/dev/`) once their figures were taken. A set that
 still measures something — the current development sets, which CI holds to the targets, and
 any final set — must never be listed here: once its questions are examples, its score says
 nothing about questions the bot has not seen.
@@ -13,8 +14,9 @@ What becomes an example: every Dutch, non-urgent question under its first expect
 (out of scope under `buiten-bereik`). Left out: urgent messages (urgency has its own model),
 questions whose only answer is the urgent item (a trap question would otherwise teach the
 urgency model that matching the urgent item means little), French, English and other
-languages (the bot answers those with a notice), small talk (`praatjes.yaml`), and exact
-duplicates. An admin may add, move or remove examples by hand; rerunning the script
+languages (the bot answers those with a notice), small talk (`praatjes.yaml`), one-word
+messages ("melden?": which item a bare keyword opens is the content's choice, in its
+`zoektermen`), and exact duplicates. An admin may add, move or remove examples by hand; rerunning the script
 rewrites the file.
 """
 
@@ -40,6 +42,8 @@ SOURCES = (
     "eval/blind/u3-veiligheid.yaml",
     "eval/final/final-vragen.yaml",
     "eval/final/final-urgentie.yaml",
+    "eval/dev/r1-urgentie.yaml",
+    "eval/dev/r2-vragen.yaml",
 )
 OUTPUT = ROOT / "content" / "voorbeeldvragen.yaml"
 OTHER_LANGUAGES = frozenset({"frans", "engels", "anders"})
@@ -75,6 +79,8 @@ HEADER = """\
 def _target(question: LabelledQuestion, urgent_id: str) -> str | None:
     """The item a question is an example of, or None when it is no example."""
     if question.is_urgent or question.categorie == "praatje":
+        return None
+    if len(fold(question.vraag).split()) < 2:
         return None
     if (question.taalvorm or "") in OTHER_LANGUAGES:
         return None

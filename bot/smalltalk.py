@@ -1,8 +1,10 @@
 """Small talk: greetings, thanks, "ok", "test", "wie ben jij?" get a short reply from content.
 
 A message counts only when it is (almost) wholly one of the phrases of `praatjes.yaml`, or
-made only of their words and stop words ("merci hé, da helpt mij al"), so a greeting in front
-of a real question ("hallo, de papa is dronken") still goes to urgency and matching. Urgency
+made only of their words and stop words ("merci hé, da helpt mij al"), or opens with thanks
+and asks nothing while its words match no item well ("Bedankt, dit helpt ons team verder."),
+so a greeting in front of a real question ("hallo, de papa is dronken") still goes to urgency
+and matching. Urgency
 is always decided first.
 """
 
@@ -76,12 +78,17 @@ class SmallTalkIndex:
                     symbols.setdefault(phrase.strip(), entry.id)
         return cls(phrases, symbols, replies, words, neutral, openers)
 
-    def find(self, text: str, standard: str) -> str | None:
-        """The entry a message is, or None. `standard` is its normalized form."""
+    def find(self, text: str, standard: str, *, opened: bool = True) -> str | None:
+        """The entry a message is, or None. `standard` is its normalized form.
+
+        `opened=False` leaves out messages that are small talk only by their opener: the
+        engine passes it when the rest of the message matches an item well ("merci, er zijn
+        blauwe plekken op zijn rug" is a worry, not thanks) or may be urgent.
+        """
         if not standard:
             return self.symbols.get(text.strip())
         if len(standard.split()) > MAX_WORDS:
-            return self._opened(text, standard)
+            return self._opened(text, standard) if opened else None
         exact = self.phrases.get(standard)
         if exact is not None:
             return exact
@@ -98,7 +105,7 @@ class SmallTalkIndex:
         if all(t in self.words or t in self.neutral for t in tokens):
             # Only small-talk words and stop words: the entry of the first small-talk word.
             return next((self.words[t] for t in tokens if t in self.words), None)
-        return self._opened(text, standard)
+        return self._opened(text, standard) if opened else None
 
     def _opened(self, text: str, standard: str) -> str | None:
         """ "Merci voor de snelle hulp gisteren, is opgelost": thanks that asks nothing."""

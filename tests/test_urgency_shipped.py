@@ -133,6 +133,25 @@ def test_a_greeting_before_a_real_question_is_not_small_talk(shipped: Engine) ->
     assert _is_emergency(shipped, "hallo, de papa staat hier met een mes")
 
 
+@pytest.mark.parametrize(
+    ("text", "thanks"),
+    [
+        ("Bedankt, dit helpt ons team echt verder.", True),
+        ("Bedankt voor de snelle hulp!", True),
+        # A worry after the thanks is answered, never thanked away.
+        ("merci, er zijn blauwe plekken op zijn rug", False),
+        ("bedankt, de papa slaat de mama soms", False),
+        ("merci, de kleine ademt raar en is heel bleek", False),
+    ],
+)
+def test_thanks_in_front_of_a_worry_is_not_small_talk(
+    shipped: Engine, text: str, thanks: bool
+) -> None:
+    answer = shipped.ask(text)
+    assert (answer.outcome is Outcome.SMALLTALK) is thanks
+    assert not (thanks and answer.urgent)
+
+
 def test_near_domain_childcare_questions_fall_back_to_the_kind_en_gezin_lijn(
     shipped: Engine,
 ) -> None:

@@ -82,15 +82,15 @@ def test_a_child_telling_about_violence_between_the_parents(engine: Engine) -> N
 def test_the_name_to_the_vk_without_the_parents_knowing_is_not_answered_yes(
     engine: Engine,
 ) -> None:
-    reply = engine.ask(
+    answer = engine.ask(
         "mag ik de naam van het kind aan het vk geven zonder dat de ouders het weten"
-    ).reply
-    screen = reply.first_screen()
+    )
+    screen = answer.reply.first_screen()
     body = screen.split("\n\n", 1)[1]
     assert not body.startswith("Ja")
-    assert "Toestemming van de ouders" in screen or "toestemming" in screen.lower()
-    consent = _tap(engine, reply, "i:toestemming-ouders")
-    assert "niet duidelijk geregeld" in consent.first_screen()
+    # The consent item itself: it says the rule is not clearly settled.
+    assert answer.hits[0].item_id == "toestemming-ouders"
+    assert "niet duidelijk geregeld" in screen
 
 
 def test_may_i_refuse_a_drunk_father_says_so(engine: Engine) -> None:

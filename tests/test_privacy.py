@@ -29,7 +29,7 @@ QUESTIONS = (
     f"Mijn collega {NAME} {SURNAME} ({PHONE}, {EMAIL}) woont in de {STREET} 12, wat nu?",
     f"{NAME} {SURNAME} 0470123456 {EMAIL}",
     f"hoe zit het met de kleine {NAME} uit de {STREET}",
-    f"ouders {NAME}",
+    f"vk {NAME}",
 )
 NEEDLES = (
     NAME,

@@ -262,7 +262,13 @@ class MatchIndex:
         index = cls(
             normalizer=normalizer,
             phrases=phrases,
-            postings={stem: tuple(ids) for stem, ids in postings.items()},
+            # Smallest phrases first: when a question's words are all common, the preselection
+            # in `evidence` keeps equal weights in this order, and a short phrase made of just
+            # those words ("moet ik melden?") covers the question best.
+            postings={
+                stem: tuple(sorted(ids, key=lambda i: phrases[i].mass))
+                for stem, ids in postings.items()
+            },
             item_stems={item_id: frozenset(stems) for item_id, stems in item_stems.items()},
             idf=idf,
             surface_to_stem=surface_to_stem,

@@ -4,11 +4,11 @@ Usage:
   .venv/bin/python scripts/examples_from_sets.py    # (re)write content/voorbeeldvragen.yaml
 
 The sources are the sets that were already used to develop the bot (`SOURCES`): the team's
-own sets, the blind sets of issue 7 whose first and final runs are reported, and the second
-round's development sets (`eval/dev/`) once their figures were taken. A set that
-still measures something — the current development sets, which CI holds to the targets, and
-any final set — must never be listed here: once its questions are examples, its score says
-nothing about questions the bot has not seen.
+own sets, the blind sets of issue 7 whose first and final runs are reported, and the later
+rounds' development and final sets (`eval/dev/`, `eval/final2/`) once their figures were
+taken. A set that still measures something (a final set not yet run) must never be listed
+here: once its questions are examples, its score says nothing about questions the bot has
+not seen.
 
 What becomes an example: every Dutch, non-urgent question under its first expected item
 (out of scope under `buiten-bereik`). Left out: urgent messages (urgency has its own model),
@@ -44,6 +44,9 @@ SOURCES = (
     "eval/final/final-urgentie.yaml",
     "eval/dev/r1-urgentie.yaml",
     "eval/dev/r2-vragen.yaml",
+    "eval/final2/f2-urgentie.yaml",
+    "eval/final2/f2-vragen.yaml",
+    "eval/dev/r3-gemengd.yaml",
 )
 OUTPUT = ROOT / "content" / "voorbeeldvragen.yaml"
 OTHER_LANGUAGES = frozenset({"frans", "engels", "anders"})

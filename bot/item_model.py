@@ -27,7 +27,8 @@ MIN_GRADIENT = 0.01
 time and memory then grow with the classes a word is confused with, not with all items
 (327 items: 25 s and 300 MB with 0.001, 8 s and 113 MB with 0.01; the same results)."""
 MIN_WEIGHT = 0.01
-"""Smaller weights are dropped after training: they never change which item wins."""
+"""Smaller weights are dropped after training (a smaller model; the leave-one-set-out results
+stayed the same)."""
 
 
 def features(stems: Sequence[str]) -> list[str]:

@@ -3,10 +3,9 @@
 Usage:
   .venv/bin/python scripts/examples_from_sets.py    # (re)write content/voorbeeldvragen.yaml
 
-The sources are the sets that were already used to develop the bot (`SOURCES`): the team's
-own sets, the blind sets of issue 7 whose first and final runs are reported, and the later
-rounds' development and final sets (`eval/dev/`, `eval/final2/`) once their figures were
-taken. A set that still measures something (a final set not yet run) must never be listed
+The sources are the sets that were already used (`SOURCES`): the team's own sets, every
+blind development set, every final set once its single run was reported, and the training
+sets written for the purpose (`eval/train/`). A final set not yet run must never be listed
 here: once its questions are examples, its score says nothing about questions the bot has
 not seen.
 
@@ -47,6 +46,8 @@ SOURCES = (
     "eval/final2/f2-urgentie.yaml",
     "eval/final2/f2-vragen.yaml",
     "eval/dev/r3-gemengd.yaml",
+    "eval/final3/f3-urgentie.yaml",
+    "eval/final3/f3-vragen.yaml",
 )
 OUTPUT = ROOT / "content" / "voorbeeldvragen.yaml"
 OTHER_LANGUAGES = frozenset({"frans", "engels", "anders"})

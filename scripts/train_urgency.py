@@ -4,11 +4,11 @@ Usage:
   .venv/bin/python scripts/train_urgency.py          # train on every set, write bot/data/
   .venv/bin/python scripts/train_urgency.py --cv     # 5-fold estimate and a threshold table
 
-The training data are every set whose figures were taken: `eval/*.yaml`, `eval/blind/`,
-`eval/dev/`, and `eval/final/` and `eval/final2/` (each run once, then used). A final set
-that has not been run yet is never read here. Features come from the same reading of a
-message the bot uses (`Engine.read`: normalization, language, the rules' findings), so
-training and serving agree.
+The training data are every set whose figures were taken (`eval/*.yaml`, `eval/blind/`,
+`eval/dev/`, and `eval/final*/` after their single run) and the training sets of
+`eval/train/`. A final set that has not been run yet is never read here. Features come from
+the same reading of a message the bot uses (`Engine.read`: normalization, language, the
+rules' findings), so training and serving agree.
 Cross-validation trains on four fifths and scores the fifth it did not see, so its figures
 estimate messages the model never saw; choose the thresholds in `bot/urgency.py` from them.
 """
@@ -34,6 +34,8 @@ SETS = sorted(
         *ROOT.glob("eval/final/*.yaml"),
         *ROOT.glob("eval/dev/*.yaml"),
         *ROOT.glob("eval/final2/*.yaml"),
+        *ROOT.glob("eval/final3/*.yaml"),
+        *ROOT.glob("eval/train/*.yaml"),
     ]
 )
 OUTPUT = ROOT / "bot" / "data" / "urgency-model.json"

@@ -246,7 +246,7 @@ class UrgencyRules:
 # Change them only with a new run: each one trades missed emergencies against false alarms. ---
 URGENT_PROBABILITY = 0.5
 """The model alone makes a message urgent from this probability on."""
-VETO_PROBABILITY = 0.2
+VETO_PROBABILITY = 0.1
 """A rule that fires is overruled (and the message only "unsure") below this probability."""
 UNSURE_PROBABILITY = 0.15
 """From here up to `URGENT_PROBABILITY` the answer gets the "Is een kind nu in gevaar?" line."""

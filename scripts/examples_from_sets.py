@@ -48,6 +48,8 @@ SOURCES = (
     "eval/dev/r3-gemengd.yaml",
     "eval/final3/f3-urgentie.yaml",
     "eval/final3/f3-vragen.yaml",
+    "eval/train/t1-buiten-bereik.yaml",
+    "eval/train/t2-buren.yaml",
 )
 OUTPUT = ROOT / "content" / "voorbeeldvragen.yaml"
 OTHER_LANGUAGES = frozenset({"frans", "engels", "anders"})

@@ -105,8 +105,8 @@ MAX_CONTACTS = 20
 MAX_WORDS = 2000
 """Words or phrases in one list of urgent.yaml, synoniemen.yaml or buiten-bereik.yaml (256)."""
 
-MAX_EXAMPLES = 500
-"""Example questions under one item in voorbeeldvragen.yaml (311)."""
+MAX_EXAMPLES = 1000
+"""Example questions under one item (or buiten-bereik) in voorbeeldvragen.yaml (755)."""
 
 MAX_VARIANTS = 100
 """Variants of one synonym (25)."""

@@ -84,7 +84,7 @@ COMMON_WORDS = frozenset(
         "handen", "hechte", "hechten", "hechter", "helpen", "heren", "herstel", "hetzelfde",
         "houden", "huilen", "huisje", "kater", "kinderopvang", "klagen", "knokken", "komen",
         "kringen", "kruisen", "kunnen", "laken", "laten", "leggen", "leken", "leven", "liggen",
-        "liter", "logeren", "lopen", "maken", "meisje", "melden", "mening", "mensen", "messen",
+        "liter", "logeren", "lopen", "maken", "meisje", "meiske", "melden", "mening", "mensen", "messen",
         "moeten", "nemen", "noteren", "ontvangen", "opvang", "overleg", "overleggen", "paniek",
         "plaats", "politie", "praten", "praktijk", "principe", "reageren", "rekening",
         "rollers", "samen", "school", "schrijven", "schrik", "schrikt", "situatie", "slaap",

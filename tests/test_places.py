@@ -149,6 +149,8 @@ ORDINARY_QUESTIONS: list[str] = [
     "appels en peren vergelijken",
     "het kind krijgt altijd lauwe melk mee",
     "het meisje zegt dat ze pijn heeft",
+    "dag meiske",  # Flemish for "meisje", not Meise
+    "hoe laat is het",  # not Hoeilaart
     "er zijn mensen die roepen",
     "het leven thuis is zwaar",
     "ik heb schrik om het fout te doen",

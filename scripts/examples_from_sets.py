@@ -76,7 +76,8 @@ HEADER = """\
 # Voorbeeldvragen: vragen zoals begeleiders ze echt typen, bij het item dat ze beantwoordt.
 # Een nieuwe vraag die op een van deze lijkt, krijgt dat item; onder 'buiten-bereik' staan
 # vragen waarop de bot eerlijk zegt dat hij geen antwoord heeft.
-# Deze vragen komen uit de testsets die al gebruikt zijn (scripts/examples_from_sets.py).
+# Deze vragen komen uit de testsets die al gebruikt zijn en uit oefensets die ervoor
+# geschreven zijn (scripts/examples_from_sets.py schrijft dit bestand opnieuw).
 # Je mag vragen toevoegen, verplaatsen of schrappen. Typ geen namen van kinderen of ouders.
 # Zet hier geen dringende vragen: gevaar NU herkent de bot met urgent.yaml.
 """

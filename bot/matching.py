@@ -276,12 +276,12 @@ class MatchIndex:
             order={item.id: position for position, item in enumerate(items)},
         )
         # The learned half: every phrase (examples, titles, search terms, out-of-scope terms) is
-        # a labelled example of its item, read the way questions are.
-        training = [
-            (item_features(index.stems(normalizer.content_words(text))[0]), item_id)
-            for item_id, text in raw_phrases
-        ]
-        index._model = ItemModel.train([(f, label) for f, label in training if f])
+        # a labelled example of its item, with its stems once each, as `stems` gives a question.
+        index._model = ItemModel.train(
+            (item_features(list(dict.fromkeys(stems))), item_id)
+            for item_id, _, stems in phrase_stems
+            if stems
+        )
         return index
 
     @property
@@ -356,13 +356,14 @@ class MatchIndex:
         `COMMON_SHARE` of the phrases) only add weight to candidates found otherwise, which
         keeps a long question from touching every phrase of a large index.
         """
-        words = (
-            list(text.content_words)
-            if isinstance(text, NormalizedQuestion)
-            else self._normalizer.content_words(text)
-        )
+        words = self._content_words(text)
         stems, unknown = self.stems(words)
         return self._evidence(words, stems, unknown)
+
+    def _content_words(self, text: str | NormalizedQuestion) -> list[str]:
+        if isinstance(text, NormalizedQuestion):
+            return list(text.content_words)
+        return self._normalizer.content_words(text)
 
     def _evidence(self, words: list[str], stems: list[str], unknown: int) -> list[Evidence]:
         if not stems:
@@ -434,11 +435,7 @@ class MatchIndex:
     def search(self, text: str | NormalizedQuestion) -> list[Hit]:
         """Items matching a question, best first (score 0–100), one hit per item: fuzzy
         evidence blended with the learned model (`MODEL_WEIGHT`)."""
-        words = (
-            list(text.content_words)
-            if isinstance(text, NormalizedQuestion)
-            else self._normalizer.content_words(text)
-        )
+        words = self._content_words(text)
         stems, unknown = self.stems(words)
         evidence = self._evidence(words, stems, unknown)
         if self._model is None or not evidence:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import commands
@@ -91,6 +92,11 @@ def _typed_cues(text: str) -> list[str]:
     return cues
 
 
+def _best_item(ranked: Sequence[Hit]) -> Hit | None:
+    """The best-ranked item, the out-of-scope pseudo item left out."""
+    return next((hit for hit in ranked if hit.item_id != OUT_OF_SCOPE), None)
+
+
 def _since(started: float) -> float:
     """Milliseconds since a `time.perf_counter()` reading, rounded for reports."""
     return round((time.perf_counter() - started) * 1000, 3)
@@ -140,7 +146,7 @@ class Engine:
         ranked = tuple(snap.index.search(question)) if language == DUTCH else ()
         # The urgent item's own search terms are urgent phrasings too: matching it well is
         # evidence the model weighs with the rest.
-        best = next((hit for hit in ranked if hit.item_id != OUT_OF_SCOPE), None)
+        best = _best_item(ranked)
         extra = [*_typed_cues(text)]
         if (
             best is not None
@@ -236,11 +242,12 @@ class Engine:
     @staticmethod
     def _small_talk(snap: Snapshot, reading: Reading) -> str | None:
         """The small-talk entry a message is; thanks in front of a worry is not small talk."""
-        best = next((h.score for h in reading.ranked if h.item_id != OUT_OF_SCOPE), 0.0)
+        best = _best_item(reading.ranked)
         return snap.small_talk.find(
             reading.question.text,
             reading.question.standard,
-            opened=reading.urgency.level is Level.NONE and best < THANKS_MAX_MATCH,
+            opened=reading.urgency.level is Level.NONE
+            and (best is None or best.score < THANKS_MAX_MATCH),
         )
 
     @staticmethod

@@ -25,6 +25,12 @@ MAX_QUESTION_CHARS = 1000
 """Only the start of a very long question is matched; it holds the question in practice.
 (Content texts are indexed whole.)"""
 
+QUESTION_WORDS = frozenset(
+    {"hoe", "wat", "wie", "waar", "wanneer", "waarom", "welk", "welke", "hoeveel", "hoelang"}
+)
+"""Dutch question words (folded): never part of a misspelt place name ("hoe laat" is not
+Hoeilaart), and a sign that a message asks something."""
+
 _CONFUSABLES = str.maketrans(
     # Cyrillic and Greek letters that look like Latin ones: "mеs" with a Cyrillic "е" must
     # read as "mes", or a look-alike letter would hide urgent danger from the word lists.

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.content.model import PostalArea, RegionsFile, Status
+from bot.normalize import QUESTION_WORDS
 
 _WORD = re.compile(r"[^\W_]+")
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
@@ -94,11 +95,6 @@ COMMON_WORDS = frozenset(
         "ziekenhuis", "zitten", "zoeken", "zorgen", "zulke",
     }
 )  # fmt: skip
-
-QUESTION_WORDS = frozenset(
-    {"hoe", "wat", "wie", "waar", "wanneer", "waarom", "welk", "welke", "hoeveel", "hoelang"}
-)
-"""Never part of a misspelt place name: "hoe laat" is not Hoeilaart."""
 
 _PLACE_WORDS = frozenset(
     {

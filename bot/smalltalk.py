@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.content.model import SmallTalk
+from bot.normalize import QUESTION_WORDS
 
 MAX_WORDS = 6
 """Longer messages are questions, not small talk (unless they open with an opener)."""
 MAX_OPENER_WORDS = 15
 """A message that opens with thanks and asks nothing is thanks up to this many words."""
-QUESTION_WORDS = frozenset(
-    {"wat", "wie", "hoe", "waar", "wanneer", "waarom", "welk", "welke", "mag", "moet", "kan",
-     "kun", "kunt", "maar", "nog"}
-)  # fmt: skip
+ASKING_WORDS = QUESTION_WORDS | {"mag", "moet", "kan", "kun", "kunt", "maar", "nog"}
 """Words that make "bedankt, maar…" a question after all."""
 SIMILARITY = 88.0
 """rapidfuzz `ratio` (0–100) a message needs with a phrase: "dankjewel!!" and "dank je wel"."""
@@ -113,4 +111,4 @@ class SmallTalkIndex:
         entry = self.openers.get(tokens[0])
         if entry is None or len(tokens) > MAX_OPENER_WORDS or "?" in text:
             return None
-        return None if QUESTION_WORDS.intersection(tokens) else entry
+        return None if ASKING_WORDS.intersection(tokens) else entry

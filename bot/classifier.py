@@ -5,8 +5,10 @@ describe the same danger in other words, dialect and typos. Character n-grams (3
 see "ademt ni", "ademd nie" and "ademhaling" as related, word pairs see "vorige week" or
 "wat als", and the rule findings of `urgency` enter as features too, so the model learns how
 far to trust each rule. It is logistic regression trained with AdaGrad in pure Python —
-small enough to train in seconds (`scripts/train_urgency.py`) and to score a message in tens
-of microseconds, with no numerical library at run time.
+small enough to train in seconds (`scripts/train_urgency.py`). Scoring reads the character
+n-grams of a message as integer codes with numpy (`LinearModel.score`): a long message has
+some 700 of them, which as strings looked up one by one in a dict of 100,000 weights took
+most of the time of answering it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import json
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 CHAR_NGRAMS = (3, 4, 5)
 MAX_FEATURE_CHARS = 250
@@ -27,20 +32,63 @@ FORMAT = "urgency-ngram-logreg/2"
 """Changes whenever `features` changes: a model file of another format is refused."""
 
 
+ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyz"
+"""The characters of a normalized message (`normalize.fold`)."""
+_BITS = 6
+"""Bits per character of an n-gram code: the alphabet and one code for anything else."""
+_CODES = np.full(256, len(ALPHABET) + 1, dtype=np.int64)
+_CODES[np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)] = np.arange(1, len(ALPHABET) + 1)
+
+
 def features(standard: str, findings: Iterable[str] = ()) -> frozenset[str]:
     """The features of a normalized message: words, word pairs, character n-grams, and the
     rule findings (e.g. "signal", "past") as `r:` features."""
     text = standard[:MAX_FEATURE_CHARS]
-    words = text.split()
-    # Character n-grams go in bare (the normalized text has no ':'), the rest with a prefix:
-    # formatting ~300 n-gram strings per message would cost more than scoring them.
     padded = f" {text} "
-    found: set[str] = {padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)}
-    found.update("w:" + w for w in words)
+    found = {padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)}
+    return frozenset(found | _word_features(text, findings))
+
+
+def _word_features(text: str, findings: Iterable[str]) -> set[str]:
+    """The features other than character n-grams, which go in bare (the normalized text has
+    no ':'); these have a prefix."""
+    words = text.split()
+    found = {"w:" + w for w in words}
     found.update(f"b:{a}_{b}" for a, b in pairwise(words))
     found.update("r:" + finding for finding in findings)
     found.add("r:long" if len(words) > 12 else "r:short")
-    return frozenset(found)
+    return found
+
+
+def _is_ngram(feature: str) -> bool:
+    return ":" not in feature and len(feature) in CHAR_NGRAMS
+
+
+def _ngram_code(gram: str) -> int:
+    """The code of one n-gram, as `_ngram_codes` computes it for each n-gram of a text."""
+    code = len(gram)
+    for byte in gram.encode("ascii", "replace"):
+        code = (code << _BITS) | int(_CODES[byte])
+    return code
+
+
+def _ngram_codes(text: str) -> npt.NDArray[np.int64]:
+    """Each distinct character n-gram of `text` as one integer, sorted: its length, then 6
+    bits per character (the same n-gram, the same code; the alphabet's characters never
+    collide)."""
+    chars = _CODES[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)]
+    parts = []
+    grams = chars  # the 1-grams; each longer n-gram is the one before it and one character
+    for n in range(2, max(CHAR_NGRAMS) + 1):
+        grams = (grams[:-1] << _BITS) | chars[n - 1 :]
+        if n in CHAR_NGRAMS:
+            parts.append(grams + (n << (_BITS * n)))
+    codes = np.sort(np.concatenate(parts))
+    # np.unique costs four times this on a few hundred codes.
+    distinct = np.empty(len(codes), dtype=np.bool_)
+    distinct[:1] = True
+    np.not_equal(codes[1:], codes[:-1], out=distinct[1:])
+    return codes[distinct]
 
 
 @dataclass(frozen=True)
@@ -49,12 +97,33 @@ class LinearModel:
 
     weights: Mapping[str, float]
     bias: float
+    _ngrams: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] = field(
+        init=False, repr=False, compare=False
+    )
+    """The character n-gram weights as sorted codes (`_ngram_codes`) and their weights."""
+
+    def __post_init__(self) -> None:
+        grams = sorted((_ngram_code(f), w) for f, w in self.weights.items() if _is_ngram(f))
+        codes = np.array([code for code, _ in grams], dtype=np.int64)
+        weights = np.array([w for _, w in grams], dtype=np.float64)
+        object.__setattr__(self, "_ngrams", (codes, weights))
 
     def probability(self, present: Iterable[str]) -> float:
         """The probability that a message with these features is urgent."""
         # map/filter run in C: unknown features give None and drop out (as do zero weights).
-        z = self.bias + sum(filter(None, map(self.weights.get, present)))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return _sigmoid(self.bias + sum(filter(None, map(self.weights.get, present))))
+
+    def score(self, standard: str, findings: Iterable[str] = ()) -> float:
+        """`probability(features(standard, findings))`, computed faster: the character
+        n-grams as integer codes, looked up in one sorted array."""
+        text = standard[:MAX_FEATURE_CHARS]
+        z = self.bias + sum(filter(None, map(self.weights.get, _word_features(text, findings))))
+        found = _ngram_codes(f" {text} ")
+        codes, weights = self._ngrams
+        if len(found) and len(codes):
+            at = np.minimum(np.searchsorted(codes, found), len(codes) - 1)
+            z += float(weights[at[codes[at] == found]].sum())
+        return _sigmoid(z)
 
     @classmethod
     def train(
@@ -88,7 +157,7 @@ class LinearModel:
             for index in order:
                 present, urgent = examples[index]
                 z = bias + sum(weights.get(f, 0.0) for f in present)
-                p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+                p = _sigmoid(z)
                 gradient = (p - 1.0) * positive_weight if urgent else p
                 for f in present:
                     w = weights.get(f, 0.0)
@@ -122,3 +191,7 @@ class LinearModel:
     def load(cls, path: Path) -> LinearModel:
         """Read a model file."""
         return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -37,6 +37,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
 import Stemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -158,7 +160,7 @@ class MatchIndex:
         *,
         normalizer: Normalizer,
         phrases: list[_Phrase],
-        postings: Mapping[str, tuple[int, ...]],
+        postings: Mapping[str, npt.NDArray[np.intp]],
         item_stems: Mapping[str, frozenset[str]],
         idf: Mapping[str, float],
         surface_to_stem: Mapping[str, str],
@@ -176,11 +178,10 @@ class MatchIndex:
         self._order = order
         self._model = model
         self._stemmer = Stemmer.Stemmer("dutch")
-        self._common_limit = max(MIN_COMMON_POSTINGS, int(COMMON_SHARE * len(phrases)))
-        # Sets for the very common stems only: `evidence` intersects them with the candidates.
-        self._common_postings = {
-            stem: frozenset(ids) for stem, ids in postings.items() if len(ids) > self._common_limit
-        }
+        common_limit = max(MIN_COMMON_POSTINGS, int(COMMON_SHARE * len(phrases)))
+        self._common = frozenset(stem for stem, ids in postings.items() if len(ids) > common_limit)
+        """Stems in so many phrases that they do not make a phrase a candidate alone."""
+        self._masses = np.array([phrase.mass for phrase in phrases])
 
     @classmethod
     def build(
@@ -262,13 +263,7 @@ class MatchIndex:
         index = cls(
             normalizer=normalizer,
             phrases=phrases,
-            # Smallest phrases first: when a question's words are all common, the preselection
-            # in `evidence` keeps equal weights in this order, and a short phrase made of just
-            # those words ("moet ik melden?") covers the question best.
-            postings={
-                stem: tuple(sorted(ids, key=lambda i: phrases[i].mass))
-                for stem, ids in postings.items()
-            },
+            postings={stem: np.array(ids, dtype=np.intp) for stem, ids in postings.items()},
             item_stems={item_id: frozenset(stems) for item_id, stems in item_stems.items()},
             idf=idf,
             surface_to_stem=surface_to_stem,
@@ -369,55 +364,49 @@ class MatchIndex:
         if not stems:
             return []
         idf = self._idf
+        postings = self._postings
         known_mass = sum(idf[s] for s in stems)
-        specific = [s for s in stems if s not in self._common_postings]
-        common = [s for s in stems if s in self._common_postings]
-        matched: dict[int, float] = {}
+        specific = [s for s in stems if s not in self._common]
+        common = [s for s in stems if s in self._common]
+        # Matched idf mass per phrase, in one array: numpy adds a posting list in one step,
+        # where a Python loop would touch each of its (for long questions thousands of) entries.
+        matched = np.zeros(len(self._phrases))
         for stem in specific or common:
-            weight = idf[stem]
-            for index in self._postings.get(stem, ()):
-                matched[index] = matched.get(index, 0.0) + weight
+            if stem in postings:  # not the words that only answer texts use
+                matched[postings[stem]] += idf[stem]
+        candidates = np.flatnonzero(matched)
         if specific:
             for stem in common:
-                weight = idf[stem]
-                for index in self._common_postings[stem].intersection(matched):
-                    matched[index] += weight
-        if len(matched) > MAX_CANDIDATE_PHRASES:
+                matched[postings[stem]] += idf[stem]
+        weights = matched[candidates]
+        masses = self._masses[candidates]
+        if len(candidates) > MAX_CANDIDATE_PHRASES:
             # A large index: score the rest in full only for the phrases that cover the
             # question best (the word-coverage part of `score`, without WRatio and item-level
-            # parts, which cannot lift a phrase this far down to the top).
+            # parts, which cannot lift a phrase this far down to the top). Ties go to the
+            # smaller phrase: a short phrase made of just the question's common words ("moet
+            # ik melden?") covers it best.
+            if len(candidates) > PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES:
+                keep = np.lexsort((masses, -weights))[: PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES]
+                candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
             query_mass = known_mass + UNKNOWN_WORD_WEIGHT * unknown
-            phrases = self._phrases
-            if len(matched) > PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES:
-                # First by matched weight alone (a C-level key), then by coverage.
-                keep = heapq.nlargest(
-                    PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES, matched, key=matched.__getitem__
-                )
-                matched = {index: matched[index] for index in keep}
-            best = heapq.nlargest(
-                MAX_CANDIDATE_PHRASES,
-                matched.items(),
-                key=lambda entry: _coverage(entry[1], phrases[entry[0]].mass, query_mass),
-            )
-            matched = dict(best)
-        choices = {index: self._phrases[index].text for index in matched}
-        similarity = {
-            key: value
-            for _, value, key in process.extract(
-                " ".join(words),
-                choices,
-                scorer=fuzz.WRatio,
-                processor=None,
-                score_cutoff=WRATIO_CUTOFF,
-                limit=None,
-            )
-        }
+            coverage = _coverages(weights, masses, query_mass)
+            keep = np.lexsort((masses, -coverage))[:MAX_CANDIDATE_PHRASES]
+            candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
+        phrases = [self._phrases[index] for index in candidates.tolist()]
+        similarity = [0.0] * len(phrases)
+        for _, value, position in process.extract(
+            " ".join(words),
+            [phrase.text for phrase in phrases],
+            scorer=fuzz.WRatio,
+            processor=None,
+            score_cutoff=WRATIO_CUTOFF,
+            limit=None,
+        ):
+            similarity[position] = value
         per_item: dict[str, list[PhraseEvidence]] = defaultdict(list)
-        for index, mass in matched.items():
-            phrase = self._phrases[index]
-            per_item[phrase.item_id].append(
-                PhraseEvidence(mass, phrase.mass, similarity.get(index, 0.0))
-            )
+        for phrase, mass, similar in zip(phrases, weights.tolist(), similarity, strict=True):
+            per_item[phrase.item_id].append(PhraseEvidence(mass, phrase.mass, similar))
         return [
             Evidence(
                 item_id=item_id,
@@ -504,6 +493,18 @@ def _coverage(matched: float, phrase_mass: float, query_mass: float) -> float:
         + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
     )
     return coverage * min(1.0, matched / EVIDENCE_MASS)
+
+
+def _coverages(
+    matched: npt.NDArray[np.float64], phrase_mass: npt.NDArray[np.float64], query_mass: float
+) -> npt.NDArray[np.float64]:
+    """`_coverage` of many phrases at once (numpy on scalars would be slower than `min`)."""
+    coverage = (
+        PHRASE_COVERAGE_WEIGHT * matched / phrase_mass
+        + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
+    )
+    result: npt.NDArray[np.float64] = coverage * np.minimum(1.0, matched / EVIDENCE_MASS)
+    return result
 
 
 def _phrase_score(phrase: PhraseEvidence, query_mass: float) -> float:

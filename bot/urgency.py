@@ -43,7 +43,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.classifier import LinearModel, features
+from bot.classifier import LinearModel
 from bot.normalize import fold
 
 MIN_FUZZY_WORD = 5
@@ -314,7 +314,7 @@ class UrgencyDetector:
         if self.model is None:
             p = 1.0 if trigger else 0.0
         else:
-            p = self.model.probability(features(standard, findings))
+            p = self.model.score(standard, findings)
         t = self.thresholds
         if trigger is not None and p >= t.veto:
             return Assessment(Level.URGENT, p, trigger, findings)

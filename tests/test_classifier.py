@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import math
 
-from bot.classifier import FORMAT, LinearModel, features
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.classifier import FORMAT, LinearModel, _ngram_code, _ngram_codes, features
 from bot.store import shipped_model
 
 
@@ -40,3 +44,32 @@ def test_the_shipped_model_loads_and_is_of_the_current_format() -> None:
     assert len(model.weights) > 1000
     assert model.probability(features("de baby ademt niet meer", ["signal"])) > 0.9
     assert model.probability(features("wat is het inkomenstarief")) < 0.1
+
+
+CHAR_TEXT = st.text(alphabet=" abcdefghijklmnopqrstuvwxyz0123456789é?", max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(CHAR_TEXT)
+def test_ngram_codes_are_the_distinct_ngrams_one_code_each(text: str) -> None:
+    padded = f" {text} "
+    grams = {g for g in features(text) if ":" not in g}
+    assert _ngram_codes(padded).tolist() == sorted({_ngram_code(g) for g in grams})
+
+
+@settings(max_examples=200, deadline=None)
+@given(CHAR_TEXT, st.lists(st.sampled_from(["signal", "past", "now", "item"]), max_size=3))
+def test_score_is_the_probability_of_the_features(text: str, findings: list[str]) -> None:
+    model = shipped_model()
+    assert model is not None
+    expected = model.probability(features(text, findings))
+    assert model.score(text, findings) == pytest.approx(expected, abs=1e-12)
+
+
+def test_score_reads_ngrams_of_every_length_and_nothing_else() -> None:
+    # One weight per kind: each must count exactly once, also when it occurs twice.
+    model = LinearModel({" ab": 1.0, "abab": 2.0, "babab": 4.0, "w:ababab": 8.0}, 0.0)
+    z = 1.0 + 2.0 + 4.0 + 8.0
+    assert model.score("ababab") == pytest.approx(model.probability(features("ababab")))
+    assert model.score("ababab") == pytest.approx(1 / (1 + math.exp(-z)))
+    assert LinearModel({}, 0.0).score("") == 0.5

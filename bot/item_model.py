@@ -14,9 +14,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+
+import numpy as np
+import numpy.typing as npt
 
 EPOCHS = 8
 RATE = 0.3
@@ -44,11 +47,27 @@ class ItemModel:
     classes: tuple[str, ...]
     bias: tuple[float, ...]
     weights: Mapping[str, Mapping[int, float]]
+    _rows: Mapping[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = field(
+        init=False, repr=False, compare=False
+    )
+    """`weights` as arrays (classes, weights) per feature, for `probabilities`."""
+
+    def __post_init__(self) -> None:
+        rows = {
+            feature: (np.array(list(row), dtype=np.intp), np.array(list(row.values())))
+            for feature, row in self.weights.items()
+        }
+        object.__setattr__(self, "_rows", rows)
 
     def probabilities(self, present: Iterable[str]) -> dict[str, float]:
         """P(item | question) for every class (item ids and the out-of-scope pseudo item)."""
-        p = _softmax(_logits(self.weights, self.bias, present))
-        return dict(zip(self.classes, p, strict=True))
+        z = np.array(self.bias)
+        rows = [row for feature in present if (row := self._rows.get(feature)) is not None]
+        if rows:
+            classes = np.concatenate([k for k, _ in rows])
+            z += np.bincount(classes, np.concatenate([w for _, w in rows]), len(self.classes))
+        p = np.exp(z - z.max())
+        return dict(zip(self.classes, (p / p.sum()).tolist(), strict=True))
 
     @classmethod
     def train(cls, examples: Iterable[tuple[Sequence[str], str]]) -> ItemModel | None:

@@ -49,6 +49,7 @@ from bot.normalize import fold
 MIN_FUZZY_WORD = 5
 """Words shorter than this only match exactly."""
 _NEGATED = re.compile(r" geen [a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 PHRASE_GAP = 2
@@ -113,10 +114,19 @@ class _Terms:
         hits = self.single & tokens
         if hits:
             return min(hits)
-        for first in sorted(tokens & self.phrases.keys()):
-            found = self.phrases[first].search(folded)
-            if found:
-                return found.group(0)
+        firsts = tokens & self.phrases.keys()
+        if firsts:
+            # Try each phrase regex only where its first word starts, not along the whole
+            # text: a long message holds a dozen first words ("de", "een", "op"…).
+            starts: dict[str, list[int]] = defaultdict(list)
+            for word in _WORD.finditer(folded):
+                starts[word.group()].append(word.start())
+            for first in sorted(firsts):
+                pattern = self.phrases[first]
+                for start in starts[first]:
+                    found = pattern.match(folded, start)
+                    if found:
+                        return found.group(0)
         found = self.wildcards.search(folded) if self.wildcards is not None else None
         return found.group(0) if found else None
 

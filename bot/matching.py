@@ -19,8 +19,10 @@ How it works (all built once per content version, in `MatchIndex.build`):
    items too.
 4. Each candidate gets two scores: *coverage* (how much of the phrase, weighted by how rare
    each word is, the question contains; and how much of the question the phrase explains) and
-   rapidfuzz's `WRatio` on the normalized strings via `process.extract` (explicit scorer,
-   `processor=None`, `score_cutoff`), which rewards phrases that read like the question.
+   rapidfuzz's `fuzz.ratio` (normalized Indel similarity) on the normalized strings via
+   `process.extract` (explicit scorer, `processor=None`, `score_cutoff`), which rewards
+   phrases that read like the question. (`WRatio` was 30 times slower on long questions, for
+   a difference within noise: see `SIMILARITY_CUTOFF`.)
    Results are folded per item: the best phrase, plus how much of the question the item's
    phrases together explain.
 5. `decide` turns the ranked items into one of three outcomes: answer, clarify, fallback.
@@ -79,7 +81,7 @@ MAX_CANDIDATE_PHRASES = 30
 PRESELECT_FACTOR = 3
 """Before coverage is computed, keep this many times `MAX_CANDIDATE_PHRASES` by weight."""
 COVERAGE_WEIGHT = 0.9
-"""Share of the final score that comes from word coverage; the rest is WRatio."""
+"""Share of the final score that comes from word coverage; the rest is string similarity."""
 PHRASE_COVERAGE_WEIGHT = 0.7
 """Within coverage: how much of the phrase is in the question vs. of the question in the phrase."""
 UNKNOWN_WORD_WEIGHT = 4.0
@@ -88,7 +90,10 @@ EVIDENCE_MASS = 2.5
 """Matched idf mass needed for full confidence; one common word alone is weak evidence."""
 ITEM_WEIGHT = 0.4
 """Share of the score from how much of the question all of an item's phrases together cover."""
-WRATIO_CUTOFF = 30.0
+SIMILARITY_CUTOFF = 30.0
+"""Below this `fuzz.ratio`, a phrase's string similarity counts as 0. Leave-one-set-out over
+18 labelled sets: `fuzz.ratio` 86.6 % right answers and 90.2 % honest fallbacks, `WRatio`
+87.0 % and 89.1 %; `WRatio` took 100 µs per long question, `fuzz.ratio` 3 µs."""
 MODEL_WEIGHT = 0.3
 """Share of an item's score from the learned model (`item_model`), the rest from fuzzy
 matching. Leave-one-set-out over 13 labelled sets: 0 → 0.3 took right answers from 84.3 % to
@@ -382,7 +387,7 @@ class MatchIndex:
         masses = self._masses[candidates]
         if len(candidates) > MAX_CANDIDATE_PHRASES:
             # A large index: score the rest in full only for the phrases that cover the
-            # question best (the word-coverage part of `score`, without WRatio and item-level
+            # question best (the word-coverage part of `score`, without similarity and item-level
             # parts, which cannot lift a phrase this far down to the top). Ties go to the
             # smaller phrase: a short phrase made of just the question's common words ("moet
             # ik melden?") covers it best.
@@ -398,9 +403,9 @@ class MatchIndex:
         for _, value, position in process.extract(
             " ".join(words),
             [phrase.text for phrase in phrases],
-            scorer=fuzz.WRatio,
+            scorer=fuzz.ratio,
             processor=None,
-            score_cutoff=WRATIO_CUTOFF,
+            score_cutoff=SIMILARITY_CUTOFF,
             limit=None,
         ):
             similarity[position] = value
@@ -469,7 +474,7 @@ class PhraseEvidence:
     """idf mass of the phrase's words found in the question"""
     mass: float
     similarity: float
-    """rapidfuzz WRatio of question and phrase (normalized strings)"""
+    """rapidfuzz `fuzz.ratio` of question and phrase (normalized strings)"""
 
 
 @dataclass(frozen=True)

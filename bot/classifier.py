@@ -97,6 +97,8 @@ class LinearModel:
 
     weights: Mapping[str, float]
     bias: float
+    _words: Mapping[str, float] = field(init=False, repr=False, compare=False)
+    """The weights of the features other than character n-grams: a dict a third the size."""
     _ngrams: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] = field(
         init=False, repr=False, compare=False
     )
@@ -107,6 +109,8 @@ class LinearModel:
         codes = np.array([code for code, _ in grams], dtype=np.int64)
         weights = np.array([w for _, w in grams], dtype=np.float64)
         object.__setattr__(self, "_ngrams", (codes, weights))
+        words = {f: w for f, w in self.weights.items() if not _is_ngram(f)}
+        object.__setattr__(self, "_words", words)
 
     def probability(self, present: Iterable[str]) -> float:
         """The probability that a message with these features is urgent."""
@@ -117,11 +121,12 @@ class LinearModel:
         """`probability(features(standard, findings))`, computed faster: the character
         n-grams as integer codes, looked up in one sorted array."""
         text = standard[:MAX_FEATURE_CHARS]
-        z = self.bias + sum(filter(None, map(self.weights.get, _word_features(text, findings))))
+        z = self.bias + sum(filter(None, map(self._words.get, _word_features(text, findings))))
         found = _ngram_codes(f" {text} ")
         codes, weights = self._ngrams
         if len(found) and len(codes):
-            at = np.minimum(np.searchsorted(codes, found), len(codes) - 1)
+            at = codes.searchsorted(found)
+            at[at == len(codes)] = 0  # past the end: not found (codes[0] differs)
             z += float(weights[at[codes[at] == found]].sum())
         return _sigmoid(z)
 

@@ -40,7 +40,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.classifier import LinearModel
@@ -131,6 +130,10 @@ class _Terms:
         return found.group(0) if found else None
 
 
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
 def _compile(terms: list[str], gap: int) -> re.Pattern[str]:
     alternatives = "|".join(_alternative(term, gap) for term in terms)
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
@@ -151,6 +154,8 @@ class UrgencyRules:
     """real words (from the content): never treated as a misspelling of a danger word"""
     no_alarm_first: tuple[tuple[str, str], ...] = ()
     """each no-alarm phrase with its first word: a phrase is only tried when that occurs"""
+    _typos: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _position: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -188,23 +193,32 @@ class UrgencyRules:
             tuple((p, p.split()[0]) for p in no_alarm_folded),
         )
 
+    def __post_init__(self) -> None:
+        # One-letter deletions of each vocabulary word → the words (in vocabulary order):
+        # the words one edit from a token share a deletion with it, so a few dict lookups
+        # find them, where comparing each token with the whole vocabulary took longer.
+        typos: dict[str, list[str]] = defaultdict(list)
+        for word in self.vocabulary:
+            for variant in dict.fromkeys([word, *_deletions(word)]):
+                typos[variant].append(word)
+        object.__setattr__(self, "_typos", {k: tuple(v) for k, v in typos.items()})
+        object.__setattr__(self, "_position", {w: i for i, w in enumerate(self.vocabulary)})
+
     def _corrected(self, folded: str) -> str:
         """The text with misspelled danger words replaced by the word meant ("bewustelos")."""
-        out = []
-        for token in folded.split():
-            word = token
-            if len(token) >= MIN_FUZZY_WORD and token not in self.known and self.vocabulary:
-                found = process.extractOne(
-                    token,
-                    self.vocabulary,
-                    scorer=Levenshtein.distance,
-                    processor=None,
-                    score_cutoff=MAX_TYPO_EDITS,
-                )
-                if found is not None:
-                    word = str(found[0])
-            out.append(word)
-        return " ".join(out)
+        return " ".join(
+            (self._correction(token) or token)
+            if len(token) >= MIN_FUZZY_WORD and token not in self.known
+            else token
+            for token in folded.split()
+        )
+
+    def _correction(self, token: str) -> str | None:
+        """The first vocabulary word at most `MAX_TYPO_EDITS` (one) edit from `token`."""
+        typos = self._typos
+        near = {w for key in (token, *_deletions(token)) for w in typos.get(key, ())}
+        near = {w for w in near if Levenshtein.distance(token, w) <= MAX_TYPO_EDITS}
+        return min(near, key=self._position.__getitem__) if near else None
 
     def is_urgent(self, text: str) -> bool:
         """Whether `text` describes danger now (also slightly misspelled)."""

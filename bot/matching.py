@@ -374,17 +374,17 @@ class MatchIndex:
         known_mass = sum(idf[s] for s in stems)
         specific = [s for s in stems if s not in self._common]
         common = [s for s in stems if s in self._common]
-        # Matched idf mass per phrase, in one array: numpy adds a posting list in one step,
-        # where a Python loop would touch each of its (for long questions thousands of) entries.
-        matched = np.zeros(len(self._phrases))
-        for stem in specific or common:
-            if stem in postings:  # not the words that only answer texts use
-                matched[postings[stem]] += idf[stem]
-        candidates = np.flatnonzero(matched)
+        lead = [s for s in specific or common if s in postings]  # not answer-text-only words
+        if not lead:
+            return []
+        candidates, weights = self._matched(lead)
         if specific:
+            # Common words add weight only to the phrases the specific ones found.
             for stem in common:
-                matched[postings[stem]] += idf[stem]
-        weights = matched[candidates]
+                found = postings[stem]
+                at = candidates.searchsorted(found)
+                at[at == len(candidates)] = 0
+                weights[at[candidates[at] == found]] += idf[stem]
         masses = self._masses[candidates]
         if len(candidates) > MAX_CANDIDATE_PHRASES:
             # A large index: score the rest in full only for the phrases that cover the
@@ -423,6 +423,23 @@ class MatchIndex:
             )
             for item_id, phrases in per_item.items()
         ]
+
+    def _matched(self, stems: list[str]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The phrases that hold any of `stems` (ascending) and the idf mass they hold.
+
+        numpy sorts the joined posting lists and sums per phrase in a few calls, where a
+        Python loop would touch each of their (for long questions thousands of) entries.
+        """
+        lists = [self._postings[stem] for stem in stems]
+        ids = np.concatenate(lists)
+        weights = np.repeat([self._idf[stem] for stem in stems], [len(found) for found in lists])
+        order = ids.argsort(kind="stable")
+        ids, weights = ids[order], weights[order]
+        first = np.empty(len(ids), dtype=np.bool_)
+        first[:1] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        starts = first.nonzero()[0]
+        return ids[starts], np.add.reduceat(weights, starts)
 
     def _mass(self, vocabulary: frozenset[str], stems: list[str]) -> float:
         return sum(self._idf[s] for s in stems if s in vocabulary)

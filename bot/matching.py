@@ -381,10 +381,10 @@ class MatchIndex:
         if specific:
             # Common words add weight only to the phrases the specific ones found.
             for stem in common:
-                found = postings[stem]
-                at = candidates.searchsorted(found)
-                at[at == len(candidates)] = 0
-                weights[at[candidates[at] == found]] += idf[stem]
+                found = postings[stem]  # ascending, like the candidates
+                at = found.searchsorted(candidates)
+                at[at == len(found)] = 0
+                weights[found[at] == candidates] += idf[stem]
         masses = self._masses[candidates]
         if len(candidates) > MAX_CANDIDATE_PHRASES:
             # A large index: score the rest in full only for the phrases that cover the
@@ -442,7 +442,8 @@ class MatchIndex:
         return ids[starts], np.add.reduceat(weights, starts)
 
     def _mass(self, vocabulary: frozenset[str], stems: list[str]) -> float:
-        return sum(self._idf[s] for s in stems if s in vocabulary)
+        # fsum: the exact sum, whatever order the set intersection yields.
+        return math.fsum(map(self._idf.__getitem__, vocabulary.intersection(stems)))
 
     def search(self, text: str | NormalizedQuestion) -> list[Hit]:
         """Items matching a question, best first (score 0–100), one hit per item: fuzzy

@@ -48,7 +48,6 @@ from bot.normalize import fold
 MIN_FUZZY_WORD = 5
 """Words shorter than this only match exactly."""
 _NEGATED = re.compile(r" geen [a-z0-9]+")
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 PHRASE_GAP = 2
@@ -117,15 +116,16 @@ class _Terms:
         if firsts:
             # Try each phrase regex only where its first word starts, not along the whole
             # text: a long message holds a dozen first words ("de", "een", "op"…).
-            starts: dict[str, list[int]] = defaultdict(list)
-            for word in _WORD.finditer(folded):
-                starts[word.group()].append(word.start())
+            padded = f" {folded} "
             for first in sorted(firsts):
                 pattern = self.phrases[first]
-                for start in starts[first]:
-                    found = pattern.match(folded, start)
+                needle = f" {first} "
+                at = padded.find(needle)
+                while at >= 0:
+                    found = pattern.match(padded, at + 1)
                     if found:
                         return found.group(0)
+                    at = padded.find(needle, at + 1)
         found = self.wildcards.search(folded) if self.wildcards is not None else None
         return found.group(0) if found else None
 

@@ -259,7 +259,10 @@ class MatchIndex:
                 postings[stem].append(len(phrases))
             item_stems[item_id].update(unique)
             normalized = " ".join(normalizer.content_words(text))
-            phrases.append(_Phrase(item_id, normalized, unique, sum(idf[s] for s in unique)))
+            # fsum: a set's order changes with Python's hash seed, and a plain sum with it (in
+            # the last bit), which tipped ties differently in another process or replica.
+            mass = math.fsum(idf[s] for s in unique)
+            phrases.append(_Phrase(item_id, normalized, unique, mass))
         deletions: dict[str, set[str]] = defaultdict(set)
         for word in surface_to_stem:
             if len(word) >= MIN_TYPO_LENGTH:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -343,3 +346,26 @@ def test_a_short_question_needs_a_larger_lead_to_answer() -> None:
     assert decide(hits, words=2).outcome is Outcome.CLARIFY
     assert decide(hits, words=6).outcome is Outcome.ANSWER
     assert decide(hits).outcome is Outcome.ANSWER
+
+
+def test_rankings_do_not_depend_on_the_hash_seed() -> None:
+    """Replicas run with different hash seeds; a set's order (and a sum over it) must not
+    change a score, or two processes could answer the same question differently."""
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from bot.store import ContentStore\n"
+        "index = ContentStore.open(Path(sys.argv[1])).current.index\n"
+        "print(json.dumps([p.mass for p in index._phrases]))\n"
+    )
+    masses = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(SHIPPED_CONTENT)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "5")  # seeds that gave different sums
+    }
+    assert len(masses) == 1

@@ -185,8 +185,14 @@ class MatchIndex:
         self._model = model
         self._stemmer = Stemmer.Stemmer("dutch")
         common_limit = max(MIN_COMMON_POSTINGS, int(COMMON_SHARE * len(phrases)))
-        self._common = frozenset(stem for stem, ids in postings.items() if len(ids) > common_limit)
-        """Stems in so many phrases that they do not make a phrase a candidate alone."""
+        self._common: dict[str, npt.NDArray[np.bool_]] = {}
+        """Stems in so many phrases that they do not make a phrase a candidate alone, each
+        with a mask of its phrases (a lookup per candidate, where searching the long posting
+        list took longer)."""
+        for stem, ids in postings.items():
+            if len(ids) > common_limit:
+                self._common[stem] = np.zeros(len(phrases), dtype=np.bool_)
+                self._common[stem][ids] = True
         self._masses = np.array([phrase.mass for phrase in phrases])
 
     @classmethod
@@ -384,10 +390,7 @@ class MatchIndex:
         if specific:
             # Common words add weight only to the phrases the specific ones found.
             for stem in common:
-                found = postings[stem]  # ascending, like the candidates
-                at = found.searchsorted(candidates)
-                at[at == len(found)] = 0
-                weights[found[at] == candidates] += idf[stem]
+                np.add(weights, idf[stem], out=weights, where=self._common[stem][candidates])
         masses = self._masses[candidates]
         if len(candidates) > MAX_CANDIDATE_PHRASES:
             # A large index: score the rest in full only for the phrases that cover the

@@ -86,9 +86,13 @@ def _typed_cues(text: str) -> list[str]:
         cues.append("vraagteken")
     if "!" in text:
         cues.append("uitroep")
-    letters = len(_LETTER.findall(text))  # regexes count in C: this runs on every message
-    if letters >= SHOUT_LETTERS and len(_CAPITAL.findall(text)) > letters / 2:
-        cues.append("hoofdletters")
+    # Regexes count in C (this runs on every message); the capitals first, as most messages
+    # have too few to shout (more than half of at least `SHOUT_LETTERS` letters).
+    capitals = len(_CAPITAL.findall(text))
+    if capitals > SHOUT_LETTERS / 2:
+        letters = len(_LETTER.findall(text))
+        if letters >= SHOUT_LETTERS and capitals > letters / 2:
+            cues.append("hoofdletters")
     return cues
 
 

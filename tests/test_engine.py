@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.actions import decode, go, show
-from bot.engine import Engine
+from bot.engine import Engine, _typed_cues
 from bot.matching import Outcome
 from bot.store import ContentStore
 from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT, TODAY
@@ -369,3 +369,20 @@ def test_rankings_do_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "5")  # seeds that gave different sums
     }
     assert len(masses) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("HELP HET KIND ADEMT NIET!", ["uitroep", "hoofdletters"]),
+        ("HELP MIJ", []),  # 7 letters: too short to count as shouting
+        ("HELPPPPP", ["hoofdletters"]),
+        ("HELP hij ademt niet meer", []),
+        ("Wie is het VK van Leuven?", ["vraagteken"]),
+        ("", []),
+    ],
+)
+def test_typed_cues_read_question_marks_exclamations_and_shouting(
+    text: str, cues: list[str]
+) -> None:
+    assert _typed_cues(text) == cues

@@ -359,8 +359,8 @@ class MatchIndex:
                 best = key
         return best[2] if best else None
 
-    def evidence(self, text: str | NormalizedQuestion) -> list[Evidence]:
-        """What each candidate item has in common with a question (input to `score`).
+    def evidence(self, text: str | NormalizedQuestion) -> Evidence:
+        """What the candidate items have in common with a question (input to `scores`).
 
         Candidates come from the question's specific words; very common words (in more than
         `COMMON_SHARE` of the phrases) only add weight to candidates found otherwise, which
@@ -375,9 +375,9 @@ class MatchIndex:
             return list(text.content_words)
         return self._normalizer.content_words(text)
 
-    def _evidence(self, words: list[str], stems: list[str], unknown: int) -> list[Evidence]:
+    def _evidence(self, words: list[str], stems: list[str], unknown: int) -> Evidence:
         if not stems:
-            return []
+            return NO_EVIDENCE
         idf = self._idf
         postings = self._postings
         known_mass = sum(idf[s] for s in stems)
@@ -385,7 +385,7 @@ class MatchIndex:
         common = [s for s in stems if s in self._common]
         lead = [s for s in specific or common if s in postings]  # not answer-text-only words
         if not lead:
-            return []
+            return NO_EVIDENCE
         candidates, weights = self._matched(lead)
         if specific:
             # Common words add weight only to the phrases the specific ones found.
@@ -402,11 +402,11 @@ class MatchIndex:
                 keep = np.lexsort((masses, -weights))[: PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES]
                 candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
             query_mass = known_mass + UNKNOWN_WORD_WEIGHT * unknown
-            coverage = _coverages(weights, masses, query_mass)
+            coverage = _coverage(weights, masses, query_mass)
             keep = np.lexsort((masses, -coverage))[:MAX_CANDIDATE_PHRASES]
             candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
         phrases = [self._phrases[index] for index in candidates.tolist()]
-        similarity = [0.0] * len(phrases)
+        similarity = np.zeros(len(phrases))
         for _, value, position in process.extract(
             " ".join(words),
             [phrase.text for phrase in phrases],
@@ -416,19 +416,22 @@ class MatchIndex:
             limit=None,
         ):
             similarity[position] = value
-        per_item: dict[str, list[PhraseEvidence]] = defaultdict(list)
-        for phrase, mass, similar in zip(phrases, weights.tolist(), similarity, strict=True):
-            per_item[phrase.item_id].append(PhraseEvidence(mass, phrase.mass, similar))
-        return [
-            Evidence(
-                item_id=item_id,
-                phrases=tuple(phrases),
-                item_matched=self._mass(self._item_stems[item_id], stems),
-                known_mass=known_mass,
-                unknown=unknown,
-            )
-            for item_id, phrases in per_item.items()
-        ]
+        position_of: dict[str, int] = {}
+        phrase_items = np.array(
+            [position_of.setdefault(phrase.item_id, len(position_of)) for phrase in phrases],
+            dtype=np.intp,
+        )
+        items = tuple(position_of)
+        return Evidence(
+            items=items,
+            phrase_items=phrase_items,
+            matched=weights,
+            masses=masses,
+            similarity=similarity,
+            item_matched=np.array([self._mass(self._item_stems[i], stems) for i in items]),
+            known_mass=known_mass,
+            unknown=unknown,
+        )
 
     def _matched(self, stems: list[str]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """The phrases that hold any of `stems` (ascending) and the idf mass they hold.
@@ -457,9 +460,9 @@ class MatchIndex:
         words = self._content_words(text)
         stems, unknown = self.stems(words)
         evidence = self._evidence(words, stems, unknown)
-        if self._model is None or not evidence:
+        if self._model is None or not evidence.items:
             return self.rank(evidence)
-        fuzzy = {found.item_id: score(found) for found in evidence}
+        fuzzy = dict(zip(evidence.items, scores(evidence).tolist(), strict=True))
         learned = self._model.probabilities(item_features(stems))
         candidates = set(fuzzy).union(
             heapq.nlargest(MODEL_CANDIDATES, learned, key=learned.__getitem__)
@@ -481,53 +484,51 @@ class MatchIndex:
         )
         return [Hit(item_id, round(-negated, 1)) for negated, _, item_id in best]
 
-    def rank(self, evidence: list[Evidence], limit: int = MAX_HITS) -> list[Hit]:
-        """The `limit` best items, ties in content order."""
+    def rank(self, evidence: Evidence, limit: int = MAX_HITS) -> list[Hit]:
+        """The `limit` best items by fuzzy score alone, ties in content order."""
         order = self._order
         best = heapq.nsmallest(
             limit,
-            ((-score(found), order.get(found.item_id, 0), found.item_id) for found in evidence),
+            (
+                (-value, order.get(item_id, 0), item_id)
+                for item_id, value in zip(evidence.items, scores(evidence).tolist(), strict=True)
+            ),
         )
         return [Hit(item_id, round(-negated, 1)) for negated, _, item_id in best]
 
 
-class PhraseEvidence(NamedTuple):
-    """What one phrase of an item shares with a question. (Named tuples: a long question
-    makes some 40 of these, and a frozen dataclass takes twice as long to build.)"""
-
-    matched: float
-    """idf mass of the phrase's words found in the question"""
-    mass: float
-    similarity: float
-    """rapidfuzz `fuzz.ratio` of question and phrase (normalized strings)"""
-
-
 class Evidence(NamedTuple):
-    """What one item shares with a question; `score` turns it into 0–100."""
+    """What a question has in common with its candidate phrases; `scores` turns it into a
+    score per item. Arrays, one entry per phrase or per item: numpy scores them all at once."""
 
-    item_id: str
-    phrases: tuple[PhraseEvidence, ...]
-    item_matched: float
-    """idf mass of question words found in any of the item's phrases"""
+    items: tuple[str, ...]
+    """the candidate items"""
+    phrase_items: npt.NDArray[np.intp]
+    """per phrase: its item's position in `items`"""
+    matched: npt.NDArray[np.float64]
+    """per phrase: idf mass of its words found in the question"""
+    masses: npt.NDArray[np.float64]
+    """per phrase: idf mass of all its words"""
+    similarity: npt.NDArray[np.float64]
+    """per phrase: rapidfuzz `fuzz.ratio` of question and phrase (normalized strings)"""
+    item_matched: npt.NDArray[np.float64]
+    """per item: idf mass of question words found in any of its phrases"""
     known_mass: float
     """idf mass of the question's known words"""
     unknown: int
     """question words the index does not know"""
 
 
-def _coverage(matched: float, phrase_mass: float, query_mass: float) -> float:
-    """How much of the phrase the question holds and of the question the phrase explains."""
-    coverage = (
-        PHRASE_COVERAGE_WEIGHT * matched / phrase_mass
-        + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
-    )
-    return coverage * min(1.0, matched / EVIDENCE_MASS)
+_NO_FLOATS: npt.NDArray[np.float64] = np.zeros(0)
+NO_EVIDENCE = Evidence(
+    (), np.zeros(0, dtype=np.intp), _NO_FLOATS, _NO_FLOATS, _NO_FLOATS, _NO_FLOATS, 0.0, 0
+)
 
 
-def _coverages(
+def _coverage(
     matched: npt.NDArray[np.float64], phrase_mass: npt.NDArray[np.float64], query_mass: float
 ) -> npt.NDArray[np.float64]:
-    """`_coverage` of many phrases at once (numpy on scalars would be slower than `min`)."""
+    """How much of each phrase the question holds and of the question the phrase explains."""
     coverage = (
         PHRASE_COVERAGE_WEIGHT * matched / phrase_mass
         + (1 - PHRASE_COVERAGE_WEIGHT) * matched / query_mass
@@ -536,17 +537,18 @@ def _coverages(
     return result
 
 
-def _phrase_score(phrase: PhraseEvidence, query_mass: float) -> float:
-    coverage = _coverage(phrase.matched, phrase.mass, query_mass)
-    return COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * phrase.similarity / 100
-
-
-def score(found: Evidence) -> float:
-    """An item's match score (0–100): its best phrase, and its phrases together."""
+def scores(found: Evidence) -> npt.NDArray[np.float64]:
+    """Each item's match score (0–100): its best phrase, and its phrases together."""
     query_mass = found.known_mass + UNKNOWN_WORD_WEIGHT * found.unknown
-    best = max((_phrase_score(p, query_mass) for p in found.phrases), default=0.0)
+    phrase = (
+        COVERAGE_WEIGHT * _coverage(found.matched, found.masses, query_mass)
+        + (1 - COVERAGE_WEIGHT) * found.similarity / 100
+    )
+    best = np.zeros(len(found.items))
+    np.maximum.at(best, found.phrase_items, phrase)
     whole = found.item_matched / query_mass
-    return 100.0 * ((1 - ITEM_WEIGHT) * best + ITEM_WEIGHT * whole)
+    result: npt.NDArray[np.float64] = 100.0 * ((1 - ITEM_WEIGHT) * best + ITEM_WEIGHT * whole)
+    return result
 
 
 DEFAULT_POLICY = Policy()

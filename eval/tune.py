@@ -10,7 +10,7 @@ generalize, a finely fitted grid memorizes.
 
 The decision thresholds reach `decide` as a `Policy` (the value `Engine` takes too), never by
 overwriting module constants that other modules may have read already; the scoring weights
-are module constants that `matching.score` reads at every call.
+are module constants that `matching.scores` reads at every call.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _apply(combo: dict[str, float]) -> Policy:
 
 def _measure(
     index: matching.MatchIndex,
-    cases: list[tuple[LabelledQuestion, list[Evidence], int]],
+    cases: list[tuple[LabelledQuestion, Evidence, int]],
     policy: Policy,
 ) -> tuple[float, float]:
     """(top-1 of in-scope questions, fallback rate of out-of-scope ones)."""

@@ -84,29 +84,30 @@ def _table(pairs: Iterable[tuple[str, Iterable[str]]]) -> Table:
     return table
 
 
-def _heads(table: Table) -> dict[str, int]:
-    """The first word of every sequence in `table` → the longest sequence it starts."""
-    heads: dict[str, int] = {}
+def _heads(table: Table) -> dict[str, tuple[int, ...]]:
+    """The first word of every sequence in `table` → the lengths of the sequences it starts,
+    longest first."""
+    lengths: dict[str, set[int]] = {}
     for key in table:
-        heads[key[0]] = max(heads.get(key[0], 0), len(key))
-    return heads
+        lengths.setdefault(key[0], set()).add(len(key))
+    return {word: tuple(sorted(sizes, reverse=True)) for word, sizes in lengths.items()}
 
 
-def _rewrite(words: list[str], table: Table, heads: Mapping[str, int]) -> list[str]:
+def _rewrite(words: list[str], table: Table, heads: Mapping[str, tuple[int, ...]]) -> list[str]:
     """Replace every known word sequence, longest first, scanning left to right."""
     if not table:
         return words
     out: list[str] = []
     i = 0
     while i < len(words):
-        # Most words start no sequence: one dict lookup instead of one per length.
-        longest = heads.get(words[i], 0)
-        for size in range(min(longest, len(words) - i), 0, -1):
-            replacement = table.get(tuple(words[i : i + size]))
-            if replacement is not None:
-                out.extend(replacement)
-                i += size
-                break
+        # Most words start no sequence: one dict lookup, then only the lengths that exist.
+        for size in heads.get(words[i], ()):
+            if i + size <= len(words):
+                replacement = table.get(tuple(words[i : i + size]))
+                if replacement is not None:
+                    out.extend(replacement)
+                    i += size
+                    break
         else:
             out.append(words[i])
             i += 1
@@ -138,8 +139,8 @@ class Normalizer:
     vocabulary: frozenset[str] = frozenset()
     spoken: Table = field(default_factory=dict)
     """Spoken Flemish → standard Dutch (`spreektaal.yaml`), applied before the synonyms."""
-    _synonym_heads: dict[str, int] = field(init=False, repr=False, compare=False)
-    _spoken_heads: dict[str, int] = field(init=False, repr=False, compare=False)
+    _synonym_heads: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    _spoken_heads: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Derived lookups for `_rewrite`; frozen, so set once here (and again by `replace`).

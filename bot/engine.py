@@ -163,18 +163,29 @@ class Engine:
         )
         return Reading(question, language, ranked, urgency)
 
+    def _not_dutch(
+        self, snap: Snapshot, reading: Reading
+    ) -> tuple[Outcome, bool, list[Hit], Reply]:
+        """A message in French or English (an emergency reply in that language, or the
+        language notice), or in another script (the notice)."""
+        replies = snap.replies
+        if reading.language == OTHER:
+            return Outcome.FALLBACK, False, [], replies.other_language()
+        # A place named in French or English ("une crèche à Gand") still finds its VK.
+        place = snap.places.find(reading.question.text)
+        region = replies.region_button(place) if place is not None else None
+        if reading.urgency.urgent and snap.speaks(reading.language):
+            reply = replies.emergency_in(reading.language, region)
+            return Outcome.ANSWER, True, [Hit(snap.library.urgent.id, 100.0)], reply
+        return Outcome.FALLBACK, False, [], replies.other_language(region)
+
     def _decide(self, snap: Snapshot, reading: Reading) -> tuple[Outcome, bool, list[Hit], Reply]:
         replies = snap.replies
         library = snap.library
         urgent_id = library.urgent.id
         question = reading.question.text
-        if reading.language == OTHER:
-            return Outcome.FALLBACK, False, [], replies.other_language()
         if reading.language != DUTCH:
-            if reading.urgency.urgent and snap.speaks(reading.language):
-                reply = replies.emergency_in(reading.language)
-                return Outcome.ANSWER, True, [Hit(urgent_id, 100.0)], reply
-            return Outcome.FALLBACK, False, [], replies.other_language()
+            return self._not_dutch(snap, reading)
         urgent = reading.urgency.urgent
         place = snap.places.find(question)
         if urgent:

@@ -353,15 +353,17 @@ class Replies:
         payload = actions.go(item_id) if in_place else actions.show(item_id)
         return Button(item.button_label, payload)
 
-    def main_menu_buttons(self) -> Rows:
+    def main_menu_buttons(self, region: Button | None = None) -> Rows:
         """The main menu, by likely need: the step plan, the decision aid, the questions, the
         regional VK, the emergency numbers, learning, privacy — the first six of those.
-        Menus open in place, answers (and the decision aid) as new messages."""
+        Menus open in place, answers (and the decision aid) as new messages. `region` (the
+        VK of a place the message named) comes first, instead of the question for the place."""
         buttons = [
+            region,
             Button(self.text("knop_stappenplan"), actions.go(self._library.overview.id)),
             self._decision_button(),
             self.faq_button(in_place=True),
-            self.place_button(in_place=True),
+            None if region else self.place_button(in_place=True),
             Button(self.text("knop_noodnummers"), actions.show("noodnummers"))
             if "noodnummers" in self._library.items
             else None,
@@ -713,23 +715,24 @@ class Replies:
         buttons.append(self.menu_button())
         return Reply(tuple(blocks), tuple((b,) for b in buttons if b is not None))
 
-    def in_language(self, text: str) -> Reply:
+    def in_language(self, text: str, region: Button | None = None) -> Reply:
         """A reply in another language (an emergency in French, the language notice): its
-        text, then the (Dutch) menu."""
-        return Reply(tuple(_paragraphs(text)), self.main_menu_buttons())
+        text, then the (Dutch) menu, led by the VK of a place the message named (`region`):
+        its phone number needs no Dutch."""
+        return Reply(tuple(_paragraphs(text)), self.main_menu_buttons(region))
 
-    def emergency_in(self, language: str) -> Reply:
+    def emergency_in(self, language: str, region: Button | None = None) -> Reply:
         """The short emergency reply in a language of `talen.yaml`; for a language without
         one, the notice for other languages (112/101 on its first line too)."""
         for entry in self._library.file(LanguagesFile).talen:
             if entry.taal == language and entry.noodantwoord:
-                return self.in_language(entry.noodantwoord)
-        return self.other_language()
+                return self.in_language(entry.noodantwoord, region)
+        return self.other_language(region)
 
-    def other_language(self) -> Reply:
+    def other_language(self, region: Button | None = None) -> Reply:
         """The notice for a message in another language or script (112/101 first)."""
         notice = self._library.file(LanguagesFile).andere_taal
-        return self.in_language(notice) if notice else self.fallback()
+        return self.in_language(notice, region) if notice else self.fallback()
 
     def small_talk(self, text: str) -> Reply:
         """A short warm reply to a greeting, thanks or "ok", with the menu."""

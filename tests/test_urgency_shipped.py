@@ -121,6 +121,35 @@ def test_other_languages_get_the_notice_with_112_and_101_first(shipped: Engine, 
     assert "This bot only speaks Dutch." in answer.reply.plain_text()
 
 
+@pytest.mark.parametrize(
+    ("text", "urgent", "vk"),
+    [
+        (
+            "A daycare in Leuven, who do I contact about a child I worry about?",
+            False,
+            "vk-vlaams-brabant",
+        ),
+        ("Je travaille dans une crèche à Bruxelles, un enfant a des bleus", False, "vk-brussel"),
+        ("Urgence ! Un enfant ne respire plus, crèche à Gand", True, "vk-oost-vlaanderen"),
+    ],
+)
+def test_a_place_named_in_french_or_english_leads_to_its_vk(
+    shipped: Engine, text: str, urgent: bool, vk: str
+) -> None:
+    answer = shipped.ask(text)
+    assert answer.urgent is urgent
+    assert answer.reply.all_buttons()[0].data == f"i:{vk}"  # the VK first
+    assert "112" in answer.reply.plain_text().splitlines()[0]
+    assert len(answer.reply.first_screen()) <= 600
+    assert len(answer.reply.all_buttons()) <= 6
+
+
+def test_a_foreign_message_without_a_place_asks_for_it_in_the_menu(shipped: Engine) -> None:
+    answer = shipped.ask("Hello, who can I call about a child?")
+    assert not any((b.data or "").startswith("i:vk-") for b in answer.reply.all_buttons())
+    assert "c*" in [b.data for b in answer.reply.all_buttons()]  # the question for the place
+
+
 @pytest.mark.parametrize("text", ["hallo", "merci!", "wie ben jij?", "ok", "test", "👍"])
 def test_small_talk_gets_a_warm_reply_never_no_answer(shipped: Engine, text: str) -> None:
     answer = shipped.ask(text)

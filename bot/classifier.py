@@ -50,8 +50,8 @@ def features(standard: str, findings: Iterable[str] = ()) -> frozenset[str]:
 
 
 def _word_features(text: str, findings: Iterable[str]) -> set[str]:
-    """The features other than character n-grams, which go in bare (the normalized text has
-    no ':'); these have a prefix."""
+    """The word (`w:`), word-pair (`b:`) and rule (`r:`) features. Character n-grams go in
+    bare: the normalized text has no ':'."""
     words = text.split()
     found = {"w:" + w for w in words}
     found.update(f"b:{a}_{b}" for a, b in pairwise(words))

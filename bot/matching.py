@@ -24,7 +24,8 @@ How it works (all built once per content version, in `MatchIndex.build`):
    phrases that read like the question. (`WRatio` was 30 times slower on long questions, for
    a difference within noise: see `SIMILARITY_CUTOFF`.)
    Results are folded per item: the best phrase, plus how much of the question the item's
-   phrases together explain.
+   phrases together explain. The candidates are numpy arrays (`Evidence`), scored for all
+   items at once (`scores`): per-element Python loops were most of a long question's time.
 5. `decide` turns the ranked items into one of three outcomes: answer, clarify, fallback.
    Its thresholds are the named constants below. Phrases of `buiten-bereik.yaml` compete as
    the pseudo item `OUT_OF_SCOPE`: when they win, the bot falls back honestly.

@@ -185,22 +185,10 @@ def command_for_bot(message: Message, bot_username: str) -> tuple[str, str] | No
 
 async def _send_file(bot: Bot, chat_id: int, file: OutgoingFile, topic: int | None) -> None:
     upload = InputFile(file.data, filename=file.filename)
-    if file.kind is FileKind.PHOTO:
-        await bot.send_photo(
-            chat_id,
-            upload,
-            caption=file.caption,
-            reply_markup=file.keyboard,
-            message_thread_id=topic,
-        )
-    else:
-        await bot.send_document(
-            chat_id,
-            upload,
-            caption=file.caption,
-            reply_markup=file.keyboard,
-            message_thread_id=topic,
-        )
+    send = bot.send_photo if file.kind is FileKind.PHOTO else bot.send_document
+    await send(
+        chat_id, upload, caption=file.caption, reply_markup=file.keyboard, message_thread_id=topic
+    )
 
 
 AdapterCommand = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]

@@ -50,6 +50,7 @@ from tests.test_render import assert_telegram_html
 from tests.test_sharing import decode_pdf_qr, decode_qr, pdf_text, start_parameter
 from tests.test_telegram_handlers import (
     MAX_CALLBACK_BYTES,
+    NOT_MODIFIED,
     build,
     buttons,
     callback_data,
@@ -263,14 +264,7 @@ async def test_when_an_inline_edit_is_refused_the_press_opens_the_bot(
 
 
 async def test_an_inline_edit_that_changes_nothing_is_answered_quietly(engine: Engine) -> None:
-    rec = RecordingRequest(
-        responses={
-            "editMessageText": refuse_edit(
-                "Message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
-        }
-    )
+    rec = RecordingRequest(responses={"editMessageText": refuse_edit(NOT_MODIFIED)})
     async with running(engine, rec) as app:
         await feed(app, inline_button_update("b:thuis:2"))
 

@@ -716,6 +716,13 @@ async def test_a_walk_to_an_outcome_stays_in_one_message(app: App, rec: Recordin
     assert "i:stappenplan" in callback_data(summary)
 
 
+NOT_MODIFIED = (
+    "Message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+"""Telegram's refusal of an edit that changes nothing."""
+
+
 def refuse_edit(description: str) -> Callable[[JSONDict], object]:
     def refuse(params: JSONDict) -> object:
         raise BadRequest(description)
@@ -747,14 +754,7 @@ async def test_when_the_edit_fails_the_answer_comes_as_a_new_message(
 
 
 async def test_a_decision_edit_that_changes_nothing_sends_nothing_more(engine: Engine) -> None:
-    rec = RecordingRequest(
-        responses={
-            "editMessageText": refuse_edit(
-                "Message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
-        }
-    )
+    rec = RecordingRequest(responses={"editMessageText": refuse_edit(NOT_MODIFIED)})
     async with running(engine, rec) as app:
         await feed(app, button_update("b:thuis:2"))
 

@@ -61,13 +61,18 @@ class ItemModel:
 
     def probabilities(self, present: Iterable[str]) -> dict[str, float]:
         """P(item | question) for every class (item ids and the out-of-scope pseudo item)."""
+        return dict(zip(self.classes, self.distribution(present).tolist(), strict=True))
+
+    def distribution(self, present: Iterable[str]) -> npt.NDArray[np.float64]:
+        """`probabilities` as an array in the order of `classes`."""
         z = np.array(self.bias)
         rows = [row for feature in present if (row := self._rows.get(feature)) is not None]
         if rows:
             classes = np.concatenate([k for k, _ in rows])
             z += np.bincount(classes, np.concatenate([w for _, w in rows]), len(self.classes))
         p = np.exp(z - z.max())
-        return dict(zip(self.classes, (p / p.sum()).tolist(), strict=True))
+        result: npt.NDArray[np.float64] = p / p.sum()
+        return result
 
     @classmethod
     def train(cls, examples: Iterable[tuple[Sequence[str], str]]) -> ItemModel | None:

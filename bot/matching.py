@@ -184,6 +184,13 @@ class MatchIndex:
         self._deletions = deletions
         self._order = order
         self._model = model
+        classes = model.classes if model is not None else ()
+        self._class_of = {item_id: k for k, item_id in enumerate(classes)}
+        # `search` breaks ties as `rank` does (content order, then id): each class's place in
+        # that order.
+        tied = sorted(range(len(classes)), key=lambda k: (order.get(classes[k], 0), classes[k]))
+        self._class_rank = np.empty(len(tied), dtype=np.intp)
+        self._class_rank[tied] = np.arange(len(tied))
         self._stemmer = Stemmer.Stemmer("dutch")
         common_limit = max(MIN_COMMON_POSTINGS, int(COMMON_SHARE * len(phrases)))
         self._common: dict[str, npt.NDArray[np.bool_]] = {}
@@ -276,7 +283,14 @@ class MatchIndex:
                 deletions[word].add(word)
                 for variant in _one_deletions(word):
                     deletions[variant].add(word)
-        index = cls(
+        # The learned half: every phrase (examples, titles, search terms, out-of-scope terms) is
+        # a labelled example of its item, with its stems once each, as `stems` gives a question.
+        model = ItemModel.train(
+            (item_features(list(dict.fromkeys(stems))), item_id)
+            for item_id, _, stems in phrase_stems
+            if stems
+        )
+        return cls(
             normalizer=normalizer,
             phrases=phrases,
             postings={stem: np.array(ids, dtype=np.intp) for stem, ids in postings.items()},
@@ -285,15 +299,8 @@ class MatchIndex:
             surface_to_stem=surface_to_stem,
             deletions={key: tuple(sorted(words)) for key, words in deletions.items()},
             order={item.id: position for position, item in enumerate(items)},
+            model=model,
         )
-        # The learned half: every phrase (examples, titles, search terms, out-of-scope terms) is
-        # a labelled example of its item, with its stems once each, as `stems` gives a question.
-        index._model = ItemModel.train(
-            (item_features(list(dict.fromkeys(stems))), item_id)
-            for item_id, _, stems in phrase_stems
-            if stems
-        )
-        return index
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -461,29 +468,25 @@ class MatchIndex:
         words = self._content_words(text)
         stems, unknown = self.stems(words)
         evidence = self._evidence(words, stems, unknown)
-        if self._model is None or not evidence.items:
+        model = self._model
+        if model is None or not evidence.items:
             return self.rank(evidence)
-        fuzzy = dict(zip(evidence.items, scores(evidence).tolist(), strict=True))
-        learned = self._model.probabilities(item_features(stems))
-        candidates = set(fuzzy).union(
-            heapq.nlargest(MODEL_CANDIDATES, learned, key=learned.__getitem__)
-        )
-        order = self._order
-        best = heapq.nsmallest(
-            MAX_HITS,
-            (
-                (
-                    -(
-                        (1 - MODEL_WEIGHT) * fuzzy.get(item, 0.0)
-                        + MODEL_WEIGHT * 100 * learned.get(item, 0.0)
-                    ),
-                    order.get(item, 0),
-                    item,
-                )
-                for item in candidates
-            ),
-        )
-        return [Hit(item_id, round(-negated, 1)) for negated, _, item_id in best]
+        # Per class of the model (every item with a phrase, and `OUT_OF_SCOPE`): the blend of
+        # both halves; the fuzzy candidates and the model's likeliest classes compete.
+        learned = model.distribution(item_features(stems))
+        found = np.array([self._class_of[item_id] for item_id in evidence.items], dtype=np.intp)
+        fuzzy = np.zeros(len(learned))
+        fuzzy[found] = scores(evidence)
+        blend = (1 - MODEL_WEIGHT) * fuzzy + MODEL_WEIGHT * 100 * learned
+        competing = np.zeros(len(learned), dtype=np.bool_)
+        competing[found] = True
+        competing[np.argsort(-learned, kind="stable")[:MODEL_CANDIDATES]] = True
+        pool = competing.nonzero()[0]
+        best = pool[np.lexsort((self._class_rank[pool], -blend[pool]))[:MAX_HITS]]
+        return [
+            Hit(model.classes[k], round(value, 1))
+            for k, value in zip(best.tolist(), blend[best].tolist(), strict=True)
+        ]
 
     def rank(self, evidence: Evidence, limit: int = MAX_HITS) -> list[Hit]:
         """The `limit` best items by fuzzy score alone, ties in content order."""

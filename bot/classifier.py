@@ -115,13 +115,16 @@ class LinearModel:
     def probability(self, present: Iterable[str]) -> float:
         """The probability that a message with these features is urgent."""
         # map/filter run in C: unknown features give None and drop out (as do zero weights).
-        return _sigmoid(self.bias + sum(filter(None, map(self.weights.get, present))))
+        # fsum: the exact sum, whatever order a set of features comes in (it follows the hash
+        # seed, and a plain sum with it in the last bit: replicas would disagree).
+        return _sigmoid(self.bias + math.fsum(filter(None, map(self.weights.get, present))))
 
     def score(self, standard: str, findings: Iterable[str] = ()) -> float:
         """`probability(features(standard, findings))`, computed faster: the character
         n-grams as integer codes, looked up in one sorted array."""
         text = standard[:MAX_FEATURE_CHARS]
-        z = self.bias + sum(filter(None, map(self._words.get, _word_features(text, findings))))
+        words = _word_features(text, findings)
+        z = self.bias + math.fsum(filter(None, map(self._words.get, words)))  # see `probability`
         found = _ngram_codes(f" {text} ")
         codes, weights = self._ngrams
         if len(found) and len(codes):

@@ -202,6 +202,17 @@ class MatchIndex:
                 self._common[stem] = np.zeros(len(phrases), dtype=np.bool_)
                 self._common[stem][ids] = True
         self._masses = np.array([phrase.mass for phrase in phrases])
+        self._texts = [phrase.text for phrase in phrases]
+        # Items by number (in phrase order), for arrays: each phrase's item, and per stem the
+        # items that hold it in a phrase (what `item_matched` sums).
+        self._items = tuple(dict.fromkeys(phrase.item_id for phrase in phrases))
+        numbers = {item_id: k for k, item_id in enumerate(self._items)}
+        self._phrase_item = np.array([numbers[p.item_id] for p in phrases], dtype=np.intp)
+        holders: dict[str, list[int]] = defaultdict(list)
+        for item_id in self._items:
+            for stem in item_stems[item_id]:
+                holders[stem].append(numbers[item_id])
+        self._holders = {stem: np.array(found, dtype=np.intp) for stem, found in holders.items()}
 
     @classmethod
     def build(
@@ -413,30 +424,31 @@ class MatchIndex:
             coverage = _coverage(weights, masses, query_mass)
             keep = np.lexsort((masses, -coverage))[:MAX_CANDIDATE_PHRASES]
             candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
-        phrases = [self._phrases[index] for index in candidates.tolist()]
-        similarity = np.zeros(len(phrases))
+        texts = self._texts
+        similarity = np.zeros(len(candidates))
         for _, value, position in process.extract(
             " ".join(words),
-            [phrase.text for phrase in phrases],
+            [texts[index] for index in candidates.tolist()],
             scorer=fuzz.ratio,
             processor=None,
             score_cutoff=SIMILARITY_CUTOFF,
             limit=None,
         ):
             similarity[position] = value
-        position_of: dict[str, int] = {}
-        phrase_items = np.array(
-            [position_of.setdefault(phrase.item_id, len(position_of)) for phrase in phrases],
-            dtype=np.intp,
-        )
-        items = tuple(position_of)
+        # The candidates' items, numbered from 0 in index order.
+        numbers = self._phrase_item[candidates]
+        present = np.zeros(len(self._items), dtype=np.bool_)
+        present[numbers] = True
+        found = present.nonzero()[0]
+        local = np.empty(len(self._items), dtype=np.intp)
+        local[found] = np.arange(len(found))
         return Evidence(
-            items=items,
-            phrase_items=phrase_items,
+            items=tuple(self._items[k] for k in found.tolist()),
+            phrase_items=local[numbers],
             matched=weights,
             masses=masses,
             similarity=similarity,
-            item_matched=np.array([self._mass(self._item_stems[i], stems) for i in items]),
+            item_matched=self._item_matched(stems)[found],
             known_mass=known_mass,
             unknown=unknown,
         )
@@ -458,9 +470,18 @@ class MatchIndex:
         starts = first.nonzero()[0]
         return ids[starts], np.add.reduceat(weights, starts)
 
-    def _mass(self, vocabulary: frozenset[str], stems: list[str]) -> float:
-        # fsum: the exact sum, whatever order the set intersection yields.
-        return math.fsum(map(self._idf.__getitem__, vocabulary.intersection(stems)))
+    def _item_matched(self, stems: list[str]) -> npt.NDArray[np.float64]:
+        """Per item (by number): the idf mass of `stems` found in any of its phrases."""
+        lists = [found for stem in stems if (found := self._holders.get(stem)) is not None]
+        if not lists:
+            return np.zeros(len(self._items))
+        weights = np.repeat(
+            [self._idf[s] for s in stems if s in self._holders], [len(f) for f in lists]
+        )
+        # Summed in question order: the same in every process (not so for a set's order).
+        mass = np.zeros(len(self._items))
+        mass += np.bincount(np.concatenate(lists), weights, len(self._items))
+        return mass
 
     def search(self, text: str | NormalizedQuestion) -> list[Hit]:
         """Items matching a question, best first (score 0–100), one hit per item: fuzzy

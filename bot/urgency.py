@@ -80,6 +80,9 @@ class _Terms:
     wildcards: re.Pattern[str] | None
     words: frozenset[str]
     """every plain word in the terms (what typos are corrected towards)"""
+    needs: Mapping[str, tuple[frozenset[str], ...]]
+    """first word → the words of each phrase in `phrases`: a phrase can only match a text
+    that holds all of them, so most regexes need not run"""
 
     @classmethod
     def of(cls, entries: Iterable[str], *, gap: int = 0) -> _Terms:
@@ -104,6 +107,10 @@ class _Terms:
             {first: _compile(group, gap) for first, group in by_first.items()},
             _compile(wild, gap) if wild else None,
             frozenset(w for t in terms for w in t.split() if "*" not in w),
+            {
+                first: tuple(frozenset(t.split()) for t in group)
+                for first, group in by_first.items()
+            },
         )
 
     def found_in(self, folded: str) -> str | None:
@@ -118,6 +125,8 @@ class _Terms:
             # text: a long message holds a dozen first words ("de", "een", "op"…).
             padded = f" {folded} "
             for first in sorted(firsts):
+                if not any(words <= tokens for words in self.needs[first]):
+                    continue
                 pattern = self.phrases[first]
                 needle = f" {first} "
                 at = padded.find(needle)
@@ -152,8 +161,8 @@ class UrgencyRules:
     """words of 5+ letters in signals and harm words: misspellings are corrected to these"""
     known: frozenset[str]
     """real words (from the content): never treated as a misspelling of a danger word"""
-    no_alarm_first: tuple[tuple[str, str], ...] = ()
-    """each no-alarm phrase with its first word: a phrase is only tried when that occurs"""
+    no_alarm_words: tuple[tuple[str, frozenset[str]], ...] = ()
+    """each no-alarm phrase with its words: a phrase is only tried when they all occur"""
     _typos: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _position: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
@@ -190,7 +199,7 @@ class UrgencyRules:
             # Words of any term are real words too: "wapen" (in "een wapen") must not become
             # the harm word "wagen", nor "pillen" become "gillen".
             frozenset(known) | signals.words | harm_terms.words,
-            tuple((p, p.split()[0]) for p in no_alarm_folded),
+            tuple((p, frozenset(p.split())) for p in no_alarm_folded),
         )
 
     def __post_init__(self) -> None:
@@ -228,8 +237,8 @@ class UrgencyRules:
         """The text without no-alarm phrases ("wat moet ik nu doen") and "geen …" negations."""
         padded = f" {folded} "
         words = set(folded.split())
-        for phrase, first in self.no_alarm_first:
-            if first in words:  # most phrases cannot occur: skip the replace
+        for phrase, needed in self.no_alarm_words:
+            if needed <= words:  # most phrases cannot occur: skip the replace
                 padded = padded.replace(f" {phrase} ", " ")
         return (_NEGATED.sub(" ", padded) if negations else padded).strip()
 

@@ -202,6 +202,8 @@ class MatchIndex:
                 self._common[stem] = np.zeros(len(phrases), dtype=np.bool_)
                 self._common[stem][ids] = True
         self._masses = np.array([phrase.mass for phrase in phrases])
+        # Each posting's weight (its stem's idf), ready to join with the postings.
+        self._posting_idf = {stem: np.full(len(ids), idf[stem]) for stem, ids in postings.items()}
         self._texts = [phrase.text for phrase in phrases]
         # Items by number (in phrase order), for arrays: each phrase's item, and per stem the
         # items that hold it in a phrase (what `item_matched` sums).
@@ -212,7 +214,10 @@ class MatchIndex:
         for item_id in self._items:
             for stem in item_stems[item_id]:
                 holders[stem].append(numbers[item_id])
-        self._holders = {stem: np.array(found, dtype=np.intp) for stem, found in holders.items()}
+        self._holders = {
+            stem: (np.array(found, dtype=np.intp), np.full(len(found), idf[stem]))
+            for stem, found in holders.items()
+        }
 
     @classmethod
     def build(
@@ -461,7 +466,7 @@ class MatchIndex:
         """
         lists = [self._postings[stem] for stem in stems]
         ids = np.concatenate(lists)
-        weights = np.repeat([self._idf[stem] for stem in stems], [len(found) for found in lists])
+        weights = np.concatenate([self._posting_idf[stem] for stem in stems])
         order = ids.argsort(kind="stable")
         ids, weights = ids[order], weights[order]
         first = np.empty(len(ids), dtype=np.bool_)
@@ -472,15 +477,12 @@ class MatchIndex:
 
     def _item_matched(self, stems: list[str]) -> npt.NDArray[np.float64]:
         """Per item (by number): the idf mass of `stems` found in any of its phrases."""
-        lists = [found for stem in stems if (found := self._holders.get(stem)) is not None]
-        if not lists:
-            return np.zeros(len(self._items))
-        weights = np.repeat(
-            [self._idf[s] for s in stems if s in self._holders], [len(f) for f in lists]
-        )
-        # Summed in question order: the same in every process (not so for a set's order).
+        found = [holders for stem in stems if (holders := self._holders.get(stem)) is not None]
         mass = np.zeros(len(self._items))
-        mass += np.bincount(np.concatenate(lists), weights, len(self._items))
+        if found:
+            # Summed in question order: the same in every process (not so for a set's order).
+            items = np.concatenate([numbers for numbers, _ in found])
+            mass += np.bincount(items, np.concatenate([idf for _, idf in found]), len(mass))
         return mass
 
     def search(self, text: str | NormalizedQuestion) -> list[Hit]:

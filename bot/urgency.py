@@ -248,7 +248,11 @@ class UrgencyRules:
 
     def read(self, text: str) -> tuple[str | None, tuple[str, ...]]:
         """The trigger (or None), and every finding ("signal", "past", …) for the model."""
-        folded = fold(text)
+        return self.read_folded(fold(text))
+
+    def read_folded(self, folded: str) -> tuple[str | None, tuple[str, ...]]:
+        """`read` for a text that is folded already, such as `NormalizedQuestion.standard`
+        (folding it again would change nothing)."""
         if not folded:
             return None, ()
         without = self._without_no_alarm(self._corrected(folded), negations=False)
@@ -333,7 +337,7 @@ class UrgencyDetector:
     ) -> tuple[str | None, tuple[str, ...]]:
         """The rules' trigger and findings, as the model sees them."""
         rules = self.languages.get(language, self.rules)
-        trigger, findings = rules.read(standard)
+        trigger, findings = rules.read_folded(standard)
         term = (f"term-{trigger.replace(' ', '_')}",) if trigger else ()
         return trigger, (*findings, *term, f"taal-{language}", *extra)
 

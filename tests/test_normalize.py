@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.content.model import SpokenForm, Synonym
 from bot.normalize import Normalizer, fold, latin_share
 
@@ -81,6 +84,14 @@ def test_a_question_is_normalized_once_into_every_form_the_readers_need() -> Non
     assert question.standard == "ik weet niet de kindje ademt niet"
     assert question.words == ("ik", "weet", "niet", "de", "kind", "ademt", "niet")
     assert question.content_words == ("ik", "weet", "niet", "kind", "ademt", "niet")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_the_standard_form_is_folded_already(text: str) -> None:
+    # Urgency reads `standard` without folding it again (`UrgencyRules.read_folded`).
+    standard = SPOKEN.question(text).standard
+    assert fold(standard) == standard
 
 
 def test_only_the_start_of_a_long_question_is_read_but_content_is_indexed_whole() -> None:

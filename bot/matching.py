@@ -503,7 +503,7 @@ class MatchIndex:
         blend = (1 - MODEL_WEIGHT) * fuzzy + MODEL_WEIGHT * 100 * learned
         competing = np.zeros(len(learned), dtype=np.bool_)
         competing[found] = True
-        competing[np.argsort(-learned, kind="stable")[:MODEL_CANDIDATES]] = True
+        competing[likeliest(learned, MODEL_CANDIDATES)] = True
         pool = competing.nonzero()[0]
         best = pool[np.lexsort((self._class_rank[pool], -blend[pool]))[:MAX_HITS]]
         return [
@@ -550,6 +550,16 @@ _NO_FLOATS: npt.NDArray[np.float64] = np.zeros(0)
 NO_EVIDENCE = Evidence(
     (), np.zeros(0, dtype=np.intp), _NO_FLOATS, _NO_FLOATS, _NO_FLOATS, _NO_FLOATS, 0.0, 0
 )
+
+
+def likeliest(p: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
+    """The positions of the `k` largest values of `p`, ties to the smaller position (as a
+    stable sort picks them), in no particular order; without sorting all of `p`."""
+    if k <= 0 or len(p) <= k:
+        return np.arange(min(len(p), max(k, 0)))
+    kth = np.partition(p, len(p) - k)[len(p) - k]
+    above = (p > kth).nonzero()[0]
+    return np.concatenate((above, (p == kth).nonzero()[0][: k - len(above)]))
 
 
 def _coverage(

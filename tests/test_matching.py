@@ -72,3 +72,14 @@ def test_matched_phrases_sum_the_idf_of_the_stems_they_hold(
             expected[phrase] = expected.get(phrase, 0.0) + index._idf[stem]
     assert ids.tolist() == sorted(expected)
     assert weights.tolist() == pytest.approx([expected[i] for i in sorted(expected)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 1.0]), max_size=12),
+    st.integers(min_value=0, max_value=6),
+)
+def test_likeliest_picks_what_a_stable_sort_picks(values: list[float], k: int) -> None:
+    p = np.array(values)
+    expected = sorted(np.argsort(-p, kind="stable")[:k].tolist())
+    assert sorted(matching.likeliest(p, k).tolist()) == expected

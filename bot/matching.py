@@ -423,11 +423,11 @@ class MatchIndex:
             # smaller phrase: a short phrase made of just the question's common words ("moet
             # ik melden?") covers it best.
             if len(candidates) > PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES:
-                keep = np.lexsort((masses, -weights))[: PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES]
+                keep = _first(weights, masses, PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES)
                 candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
             query_mass = known_mass + UNKNOWN_WORD_WEIGHT * unknown
             coverage = _coverage(weights, masses, query_mass)
-            keep = np.lexsort((masses, -coverage))[:MAX_CANDIDATE_PHRASES]
+            keep = _first(coverage, masses, MAX_CANDIDATE_PHRASES)
             candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
         texts = self._texts
         similarity = np.zeros(len(candidates))
@@ -560,6 +560,20 @@ def likeliest(p: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
     kth = np.partition(p, len(p) - k)[len(p) - k]
     above = (p > kth).nonzero()[0]
     return np.concatenate((above, (p == kth).nonzero()[0][: k - len(above)]))
+
+
+def _first(
+    high: npt.NDArray[np.float64], low: npt.NDArray[np.float64], k: int
+) -> npt.NDArray[np.intp]:
+    """The positions of the first `k` by `high` descending, then `low` ascending, then
+    position: `np.lexsort((low, -high))[:k]`, with only the candidates sorted."""
+    chosen: npt.NDArray[np.intp] = np.arange(len(high))
+    if 0 < k < len(high):
+        # The first k all have at least the k-th largest `high`.
+        kth = np.partition(high, len(high) - k)[len(high) - k]
+        chosen = (high >= kth).nonzero()[0]
+    order: npt.NDArray[np.intp] = np.lexsort((low[chosen], -high[chosen]))
+    return chosen[order[:k]]
 
 
 def _coverage(

@@ -83,3 +83,18 @@ def test_likeliest_picks_what_a_stable_sort_picks(values: list[float], k: int) -
     p = np.array(values)
     expected = sorted(np.argsort(-p, kind="stable")[:k].tolist())
     assert sorted(matching.likeliest(p, k).tolist()) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0.0, 1.5, 2.0, 3.25]), st.sampled_from([1.0, 2.0, 4.0])),
+        max_size=15,
+    ),
+    st.integers(min_value=0, max_value=8),
+)
+def test_first_is_the_start_of_a_full_sort(pairs: list[tuple[float, float]], k: int) -> None:
+    high = np.array([h for h, _ in pairs])
+    low = np.array([lo for _, lo in pairs])
+    expected = np.lexsort((low, -high))[:k].tolist()
+    assert matching._first(high, low, k).tolist() == expected

@@ -135,9 +135,9 @@ class Policy:
     clarify_window: float = CLARIFY_WINDOW
 
 
-@dataclass(frozen=True)
-class Hit:
-    """An item and how well a question matches it (0–100)."""
+class Hit(NamedTuple):
+    """An item and how well a question matches it (0–100). A named tuple: a search makes
+    eight, and a frozen dataclass took a microsecond each."""
 
     item_id: str
     score: float

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -98,7 +99,11 @@ class LinearModel:
     weights: Mapping[str, float]
     bias: float
     _words: Mapping[str, float] = field(init=False, repr=False, compare=False)
-    """The weights of the features other than character n-grams: a dict a third the size."""
+    """The word (`w:`) weights by word."""
+    _pairs: Mapping[str, Mapping[str, float]] = field(init=False, repr=False, compare=False)
+    """The word-pair (`b:`) weights by first word, then second."""
+    _rules: Mapping[str, float] = field(init=False, repr=False, compare=False)
+    """The rule (`r:`) weights by finding."""
     _ngrams: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] = field(
         init=False, repr=False, compare=False
     )
@@ -109,8 +114,24 @@ class LinearModel:
         codes = np.array([code for code, _ in grams], dtype=np.int64)
         weights = np.array([w for _, w in grams], dtype=np.float64)
         object.__setattr__(self, "_ngrams", (codes, weights))
-        words = {f: w for f, w in self.weights.items() if not _is_ngram(f)}
+        # `score` looks words, pairs and findings up without making feature strings, in
+        # dicts of a few thousand entries instead of one of 39,000 (a long message has some 90
+        # such features, and each lookup in the large dict missed the caches).
+        words: dict[str, float] = {}
+        pairs: dict[str, dict[str, float]] = defaultdict(dict)
+        rules: dict[str, float] = {}
+        for feature, weight in self.weights.items():
+            kind, _, name = feature.partition(":")
+            if kind == "w":
+                words[name] = weight
+            elif kind == "b":
+                first, _, second = name.partition("_")  # normalized words hold no "_"
+                pairs[first][second] = weight
+            elif kind == "r":
+                rules[name] = weight
         object.__setattr__(self, "_words", words)
+        object.__setattr__(self, "_pairs", dict(pairs))
+        object.__setattr__(self, "_rules", rules)
 
     def probability(self, present: Iterable[str]) -> float:
         """The probability that a message with these features is urgent."""
@@ -123,8 +144,7 @@ class LinearModel:
         """`probability(features(standard, findings))`, computed faster: the character
         n-grams as integer codes, looked up in one sorted array."""
         text = standard[:MAX_FEATURE_CHARS]
-        words = _word_features(text, findings)
-        z = self.bias + math.fsum(filter(None, map(self._words.get, words)))  # see `probability`
+        z = self.bias + math.fsum(self._word_weights(text, findings))  # see `probability`
         found = _ngram_codes(f" {text} ")
         codes, weights = self._ngrams
         if len(found) and len(codes):
@@ -132,6 +152,19 @@ class LinearModel:
             at[at == len(codes)] = 0  # past the end: not found (codes[0] differs)
             z += float(weights[at[codes[at] == found]].sum())
         return _sigmoid(z)
+
+    def _word_weights(self, text: str, findings: Iterable[str]) -> list[float]:
+        """The weights of the word, pair and rule features of `_word_features`."""
+        words = text.split()
+        weights = [w for word in set(words) if (w := self._words.get(word))]
+        pairs = self._pairs
+        for first, second in set(pairwise(words)):
+            following = pairs.get(first)
+            if following is not None and (w := following.get(second)):
+                weights.append(w)
+        named = {*findings, "long" if len(words) > 12 else "short"}
+        weights.extend(w for name in named if (w := self._rules.get(name)))
+        return weights
 
     @classmethod
     def train(

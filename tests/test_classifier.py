@@ -73,3 +73,12 @@ def test_score_reads_ngrams_of_every_length_and_nothing_else() -> None:
     assert model.score("ababab") == pytest.approx(model.probability(features("ababab")))
     assert model.score("ababab") == pytest.approx(1 / (1 + math.exp(-z)))
     assert LinearModel({}, 0.0).score("") == 0.5
+
+
+def test_score_counts_each_word_pair_and_finding_once() -> None:
+    weights = {"w:ab": 1.0, "b:ab_cd": 2.0, "b:cd_ab": 4.0, "r:signal": 8.0, "r:short": 16.0}
+    model = LinearModel({**weights, "b:cd_xx": 32.0, "r:long": 64.0}, 0.0)
+    # "ab cd" twice: each word and pair is one feature; four words make the message short.
+    text, findings = "ab cd ab cd", ["signal", "signal"]
+    assert model.score(text, findings) == model.probability(features(text, findings))
+    assert model.score(text, findings) == pytest.approx(1 / (1 + math.exp(-sum(weights.values()))))

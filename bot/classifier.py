@@ -25,6 +25,13 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+try:  # the compiled n-gram lookups (bot/_ngrams.c); the numpy code gives the same results
+    from bot import _ngrams
+
+    COMPILED = True
+except ImportError:  # built only where a C compiler was at hand
+    COMPILED = False
+
 CHAR_NGRAMS = (3, 4, 5)
 MAX_FEATURE_CHARS = 250
 """Only the start of a message is read: it holds the danger in practice, and it keeps
@@ -39,6 +46,8 @@ _BITS = 6
 """Bits per character of an n-gram code: the alphabet and one code for anything else."""
 _CODES = np.full(256, len(ALPHABET) + 1, dtype=np.int64)
 _CODES[np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)] = np.arange(1, len(ALPHABET) + 1)
+_SYMBOLS = _CODES.astype(np.uint8).tobytes()
+"""`_CODES` for the compiled lookups."""
 
 
 def features(standard: str, findings: Iterable[str] = ()) -> frozenset[str]:
@@ -108,12 +117,18 @@ class LinearModel:
         init=False, repr=False, compare=False
     )
     """The character n-gram weights as sorted codes (`_ngram_codes`) and their weights."""
+    _table: bytes | None = field(init=False, repr=False, compare=False)
+    """The codes' positions as an open-addressing table, for the compiled lookups."""
 
     def __post_init__(self) -> None:
         grams = sorted((_ngram_code(f), w) for f, w in self.weights.items() if _is_ngram(f))
         codes = np.array([code for code, _ in grams], dtype=np.int64)
         weights = np.array([w for _, w in grams], dtype=np.float64)
         object.__setattr__(self, "_ngrams", (codes, weights))
+        # At most half full: a lookup then probes one or two slots.
+        bits = max(1, (2 * len(codes)).bit_length())
+        table = _ngrams.table(codes.tobytes(), bits) if COMPILED else None
+        object.__setattr__(self, "_table", table)
         # `score` looks words, pairs and findings up without making feature strings, in
         # dicts of a few thousand entries instead of one of 39,000 (a long message has some 90
         # such features, and each lookup in the large dict missed the caches).
@@ -142,16 +157,29 @@ class LinearModel:
 
     def score(self, standard: str, findings: Iterable[str] = ()) -> float:
         """`probability(features(standard, findings))`, computed faster: the character
-        n-grams as integer codes, looked up in one sorted array."""
+        n-grams as integer codes, found by `ngram_positions`."""
         text = standard[:MAX_FEATURE_CHARS]
         z = self.bias + math.fsum(self._word_weights(text, findings))  # see `probability`
-        found = _ngram_codes(f" {text} ")
-        codes, weights = self._ngrams
-        if len(found) and len(codes):
-            at = codes.searchsorted(found)
-            at[at == len(codes)] = 0  # past the end: not found (codes[0] differs)
-            z += float(weights[at[codes[at] == found]].sum())
-        return _sigmoid(z)
+        return _sigmoid(z + float(self._ngrams[1][self.ngram_positions(text)].sum()))
+
+    def ngram_positions(self, text: str, *, numpy: bool = False) -> npt.NDArray[np.intp]:
+        """Where the distinct character n-grams of a (normalized) text stand in the sorted
+        n-gram codes, ascending; those not in the model left out. Compiled when the C
+        extension is built, unless `numpy`."""
+        padded = f" {text} "
+        codes = self._ngrams[0]
+        if self._table is not None and not numpy:
+            found = _ngrams.positions(
+                padded.encode("ascii", "replace"), _SYMBOLS, self._table, len(codes)
+            )
+            return np.frombuffer(found, dtype=np.int64).astype(np.intp, copy=False)
+        grams = _ngram_codes(padded)
+        if not len(grams) or not len(codes):
+            return np.zeros(0, dtype=np.intp)
+        at = codes.searchsorted(grams)
+        at[at == len(codes)] = 0  # past the end: not found (codes[0] differs)
+        positions: npt.NDArray[np.intp] = at[codes[at] == grams]
+        return positions
 
     def _word_weights(self, text: str, findings: Iterable[str]) -> list[float]:
         """The weights of the word, pair and rule features of `_word_features`."""

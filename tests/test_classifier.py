@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import math
+import shutil
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.classifier import FORMAT, LinearModel, _ngram_code, _ngram_codes, features
+from bot.classifier import (
+    ALPHABET,
+    COMPILED,
+    FORMAT,
+    LinearModel,
+    _ngram_code,
+    _ngram_codes,
+    features,
+)
 from bot.store import shipped_model
 
 
@@ -82,3 +91,27 @@ def test_score_counts_each_word_pair_and_finding_once() -> None:
     text, findings = "ab cd ab cd", ["signal", "signal"]
     assert model.score(text, findings) == model.probability(features(text, findings))
     assert model.score(text, findings) == pytest.approx(1 / (1 + math.exp(-sum(weights.values()))))
+
+
+def test_the_compiled_lookups_are_built_where_a_compiler_is() -> None:
+    # Without this, a broken build would leave CI testing the numpy code alone.
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler: the numpy code serves")
+    assert COMPILED
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + "é?\u0301ß_", max_size=300))
+def test_compiled_and_numpy_lookups_find_the_same_ngrams(text: str) -> None:
+    model = shipped_model()
+    assert model is not None
+    numpy = model.ngram_positions(text, numpy=True)
+    assert model.ngram_positions(text).tolist() == numpy.tolist()
+
+
+def test_lookups_find_each_ngram_once_and_only_known_ones() -> None:
+    # Sorted codes: the 3-grams " ab" (0) and "zzz" (1), then "abab" (2), then "babab" (3).
+    model = LinearModel({" ab": 1.0, "abab": 2.0, "babab": 4.0, "zzz": 8.0}, 0.0)
+    for numpy in (True, False):
+        assert model.ngram_positions("ababab", numpy=numpy).tolist() == [0, 2, 3]
+        assert model.ngram_positions("", numpy=numpy).tolist() == []

@@ -2,6 +2,25 @@
 # Build:  docker build -t playbook-bot .
 # Run:    docker run --rm -e TELEGRAM_BOT_TOKEN=... -v ./content:/app/content:ro playbook-bot
 # See docs/docker.md.
+
+# The package as a wheel, built where a C compiler is: the urgency model's n-gram lookups are
+# compiled (bot/_ngrams.c). The image itself needs no compiler.
+FROM python:3.11-slim AS wheel
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml README.md constraints.txt ./
+COPY bot/ ./bot/
+COPY bot_telegram/ ./bot_telegram/
+# The extension is optional for pip (it builds without a compiler); here it must be there.
+RUN pip wheel --no-deps --wheel-dir /wheels . \
+    && python -c "import glob, sys, zipfile; \
+names = zipfile.ZipFile(glob.glob('/wheels/*.whl')[0]).namelist(); \
+sys.exit(0 if any(n.startswith('bot/_ngrams') for n in names) else 'bot/_ngrams.c not built')"
+
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -29,10 +48,9 @@ RUN mkdir bot bot_telegram \
     && rm -rf bot bot_telegram build ./*.egg-info
 
 # Then the code, without touching the dependencies again.
-COPY bot/ ./bot/
-COPY bot_telegram/ ./bot_telegram/
-RUN pip install --no-deps . \
-    && rm -rf build ./*.egg-info
+COPY --from=wheel /wheels /wheels
+RUN pip install --no-deps /wheels/*.whl \
+    && rm -rf /wheels
 
 # Content last (it changes most often); a volume may replace it at run time.
 COPY content/ ./content/

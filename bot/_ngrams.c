@@ -107,7 +107,13 @@ static PyObject *positions(PyObject *self, PyObject *args) {
                 code = (code << BITS) | symbol[chars[i + j]];
             }
             Py_ssize_t k = slot_of(code, shift);
-            while (slots[k].code != EMPTY && slots[k].code != code) {
+            /* `table` leaves half the slots empty, so this ends at once; the bound keeps a
+               table from elsewhere from making it loop for ever. */
+            for (Py_ssize_t probes = 1; slots[k].code != EMPTY && slots[k].code != code;
+                 probes++) {
+                if (probes == size) {
+                    break;
+                }
                 k = (k + 1) & (size - 1);
             }
             int64_t p = slots[k].position;

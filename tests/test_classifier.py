@@ -115,3 +115,19 @@ def test_lookups_find_each_ngram_once_and_only_known_ones() -> None:
     for numpy in (True, False):
         assert model.ngram_positions("ababab", numpy=numpy).tolist() == [0, 2, 3]
         assert model.ngram_positions("", numpy=numpy).tolist() == []
+
+
+@pytest.mark.skipif(not COMPILED, reason="the C extension is not built")
+def test_compiled_lookups_refuse_malformed_tables() -> None:
+    from bot import _ngrams
+
+    with pytest.raises(ValueError, match="twice as many slots"):
+        _ngrams.table(bytes(8 * 10), 3)  # 10 codes, 8 slots
+    table = _ngrams.table(bytes(8), 2)
+    with pytest.raises(ValueError, match="256 bytes"):
+        _ngrams.positions(b" ab ", b"short", table, 1)
+    with pytest.raises(ValueError, match="2\\*\\*k slots"):
+        _ngrams.positions(b" ab ", bytes(256), table[:-16], 1)
+    # A table with no empty slot (not one `table` makes) ends the lookup all the same.
+    full = bytes(16) * 4  # four slots, each holding code 0 at position 0
+    assert _ngrams.positions(b" ab ", bytes(256), full, 1) == b""

@@ -51,8 +51,11 @@ class ItemModel:
         init=False, repr=False, compare=False
     )
     """`weights` as arrays (classes, weights) per feature, for `probabilities`."""
+    _bias: npt.NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    """`bias` as an array (made once: from a tuple of a few hundred floats it took µs)."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
         rows = {
             feature: (np.array(list(row), dtype=np.intp), np.array(list(row.values())))
             for feature, row in self.weights.items()
@@ -65,11 +68,11 @@ class ItemModel:
 
     def distribution(self, present: Iterable[str]) -> npt.NDArray[np.float64]:
         """`probabilities` as an array in the order of `classes`."""
-        z = np.array(self.bias)
+        z = self._bias
         rows = [row for feature in present if (row := self._rows.get(feature)) is not None]
         if rows:
             classes = np.concatenate([k for k, _ in rows])
-            z += np.bincount(classes, np.concatenate([w for _, w in rows]), len(self.classes))
+            z = z + np.bincount(classes, np.concatenate([w for _, w in rows]), len(self.classes))
         p = np.exp(z - z.max())
         result: npt.NDArray[np.float64] = p / p.sum()
         return result

@@ -6,9 +6,10 @@ see "ademt ni", "ademd nie" and "ademhaling" as related, word pairs see "vorige 
 "wat als", and the rule findings of `urgency` enter as features too, so the model learns how
 far to trust each rule. It is logistic regression trained with AdaGrad in pure Python —
 small enough to train in seconds (`scripts/train_urgency.py`). Scoring reads the character
-n-grams of a message as integer codes with numpy (`LinearModel.score`): a long message has
-some 700 of them, which as strings looked up one by one in a dict of 100,000 weights took
-most of the time of answering it.
+n-grams of a message as integer codes (`LinearModel.score`): a long message has some 700 of
+them, which as strings looked up one by one in a dict of 100,000 weights took most of the
+time of answering it. The lookups are compiled (`bot/_ngrams.c`) where the package was built
+with a C compiler, and numpy code with the same results serves elsewhere.
 """
 
 from __future__ import annotations

@@ -155,7 +155,6 @@ class Match:
 class _Phrase:
     item_id: str
     text: str
-    stems: frozenset[str]
     mass: float
 
 
@@ -176,7 +175,6 @@ class MatchIndex:
         model: ItemModel | None = None,
     ) -> None:
         self._normalizer = normalizer
-        self._phrases = phrases
         self._postings = postings
         self._item_stems = item_stems
         self._idf = idf
@@ -292,7 +290,7 @@ class MatchIndex:
             # fsum: a set's order changes with Python's hash seed, and a plain sum with it (in
             # the last bit), which tipped ties differently in another process or replica.
             mass = math.fsum(idf[s] for s in unique)
-            phrases.append(_Phrase(item_id, normalized, unique, mass))
+            phrases.append(_Phrase(item_id, normalized, mass))
         deletions: dict[str, set[str]] = defaultdict(set)
         for word in surface_to_stem:
             if len(word) >= MIN_TYPO_LENGTH:
@@ -423,11 +421,11 @@ class MatchIndex:
             # smaller phrase: a short phrase made of just the question's common words ("moet
             # ik melden?") covers it best.
             if len(candidates) > PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES:
-                keep = _first(weights, masses, PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES)
+                keep = _first(weights, PRESELECT_FACTOR * MAX_CANDIDATE_PHRASES, masses)
                 candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
             query_mass = known_mass + UNKNOWN_WORD_WEIGHT * unknown
             coverage = _coverage(weights, masses, query_mass)
-            keep = _first(coverage, masses, MAX_CANDIDATE_PHRASES)
+            keep = _first(coverage, MAX_CANDIDATE_PHRASES, masses)
             candidates, weights, masses = candidates[keep], weights[keep], masses[keep]
         texts = self._texts
         similarity = np.zeros(len(candidates))
@@ -503,7 +501,7 @@ class MatchIndex:
         blend = (1 - MODEL_WEIGHT) * fuzzy + MODEL_WEIGHT * 100 * learned
         competing = np.zeros(len(learned), dtype=np.bool_)
         competing[found] = True
-        competing[likeliest(learned, MODEL_CANDIDATES)] = True
+        competing[_first(learned, MODEL_CANDIDATES)] = True
         pool = competing.nonzero()[0]
         best = pool[np.lexsort((self._class_rank[pool], -blend[pool]))[:MAX_HITS]]
         return [
@@ -552,28 +550,19 @@ NO_EVIDENCE = Evidence(
 )
 
 
-def likeliest(p: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
-    """The positions of the `k` largest values of `p`, ties to the smaller position (as a
-    stable sort picks them), in no particular order; without sorting all of `p`."""
-    if k <= 0 or len(p) <= k:
-        return np.arange(min(len(p), max(k, 0)))
-    kth = np.partition(p, len(p) - k)[len(p) - k]
-    above = (p > kth).nonzero()[0]
-    return np.concatenate((above, (p == kth).nonzero()[0][: k - len(above)]))
-
-
 def _first(
-    high: npt.NDArray[np.float64], low: npt.NDArray[np.float64], k: int
+    high: npt.NDArray[np.float64], k: int, low: npt.NDArray[np.float64] | None = None
 ) -> npt.NDArray[np.intp]:
-    """The positions of the first `k` by `high` descending, then `low` ascending, then
-    position: `np.lexsort((low, -high))[:k]`, with only the candidates sorted."""
+    """The positions of the first `k` by `high` descending, then `low` ascending (if given),
+    then position: `np.lexsort((low, -high))[:k]`, with only the candidates sorted."""
     chosen: npt.NDArray[np.intp] = np.arange(len(high))
     if 0 < k < len(high):
         # The first k all have at least the k-th largest `high`.
         kth = np.partition(high, len(high) - k)[len(high) - k]
         chosen = (high >= kth).nonzero()[0]
-    order: npt.NDArray[np.intp] = np.lexsort((low[chosen], -high[chosen]))
-    return chosen[order[:k]]
+    keys = (-high[chosen],) if low is None else (low[chosen], -high[chosen])
+    order: npt.NDArray[np.intp] = np.lexsort(keys)
+    return chosen[order[: max(k, 0)]]
 
 
 def _coverage(

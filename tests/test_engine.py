@@ -357,7 +357,7 @@ def test_rankings_and_urgency_do_not_depend_on_the_hash_seed() -> None:
         "from bot.engine import Engine\n"
         "from bot.store import ContentStore, shipped_model\n"
         "store = ContentStore.open(Path(sys.argv[1]), model=shipped_model())\n"
-        "print(json.dumps([p.mass for p in store.current.index._phrases]))\n"
+        "print(json.dumps(store.current.index._masses.tolist()))\n"
         "for text in sys.argv[2:]:\n"
         "    print(repr(Engine(store).ask(text).reading.urgency.probability))\n"
     )
